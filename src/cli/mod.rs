@@ -1,0 +1,4 @@
+//! Command line. Placeholder.
+pub fn run() -> i32 {
+    0
+}

@@ -1,0 +1,1 @@
+//! Chains front-end → IR → back-end for one input. Placeholder.

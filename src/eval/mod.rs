@@ -1,0 +1,179 @@
+//! The IR evaluator: the executable definition of the IR's semantics.
+//!
+//! `eval_expr` decides one event; `run_tests` runs a rule's embedded tests through it.
+//! See `crate::ir` for the semantics in prose; the unit tests below pin the edge cases.
+
+mod matchers;
+
+use crate::ir::{Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule, Seg, StageKind};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+pub use matchers::glob_match;
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError(pub String);
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Evaluate a rule's query against one event. Only filter-only queries are executable.
+pub fn eval_rule(rule: &Rule, event: &Json) -> Result<bool, EvalError> {
+    let (filter, rest) = rule.query.split_filter();
+    if let Some(stage) = rest.first() {
+        let what = match &stage.kind {
+            StageKind::Unparsed { language, .. } => format!("untranslated {language} logic"),
+            other => format!("a `{}` stage", stage_name(other)),
+        };
+        return Err(EvalError(format!("cannot evaluate {what}")));
+    }
+    match filter {
+        Some(e) => eval_expr(&e, event),
+        None => Err(EvalError("the rule has no detection logic".into())),
+    }
+}
+
+fn stage_name(kind: &StageKind) -> &'static str {
+    match kind {
+        StageKind::Where(_) => "where",
+        StageKind::Extend(_) => "extend",
+        StageKind::Project(_) => "project",
+        StageKind::Summarize { .. } => "summarize",
+        StageKind::Join { .. } => "join",
+        StageKind::Sort(_) => "sort",
+        StageKind::Take(_) => "take",
+        StageKind::Unparsed { .. } => "unparsed",
+    }
+}
+
+/// Evaluate one expression against one event.
+pub fn eval_expr(expr: &Expr, event: &Json) -> Result<bool, EvalError> {
+    Ok(match &expr.kind {
+        ExprKind::And(xs) => {
+            for x in xs {
+                if !eval_expr(x, event)? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        ExprKind::Or(xs) => {
+            for x in xs {
+                if eval_expr(x, event)? {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+        ExprKind::Not(x) => !eval_expr(x, event)?,
+        ExprKind::Const(b) => *b,
+        ExprKind::Pred(p) => eval_pred(p, event)?,
+        ExprKind::Keyword(k) => matchers::keyword_match(&k.pattern, k.case, event),
+    })
+}
+
+fn eval_pred(p: &Predicate, event: &Json) -> Result<bool, EvalError> {
+    at_path(event, &p.field.0, &mut |v| matchers::test_value(p, v, event))
+}
+
+/// Resolve `segs` from `value` and apply `f` to what is there (`None` when absent).
+/// `Each` fans out over array elements with its quantifier; a scalar counts as one element.
+fn at_path(
+    value: &Json,
+    segs: &[Seg],
+    f: &mut dyn FnMut(Option<&Json>) -> Result<bool, EvalError>,
+) -> Result<bool, EvalError> {
+    let Some((seg, rest)) = segs.split_first() else {
+        return f(Some(value));
+    };
+    match seg {
+        Seg::Key(k) => match value.as_object().and_then(|o| o.get(k)) {
+            Some(v) => at_path(v, rest, f),
+            None => f(None),
+        },
+        Seg::Index(i) => match value.as_array().and_then(|a| index(a, *i)) {
+            Some(v) => at_path(v, rest, f),
+            None => f(None),
+        },
+        Seg::Each(q) => match value {
+            Json::Array(items) => {
+                for item in items {
+                    let hit = at_path(item, rest, f)?;
+                    match q {
+                        Quantifier::Any if hit => return Ok(true),
+                        Quantifier::All if !hit => return Ok(false),
+                        _ => {}
+                    }
+                }
+                Ok(*q == Quantifier::All)
+            }
+            Json::Null => f(None),
+            other => at_path(other, rest, f),
+        },
+    }
+}
+
+fn index(a: &[Json], i: i64) -> Option<&Json> {
+    let n = a.len() as i64;
+    let j = if i < 0 { n + i } else { i };
+    if (0..n).contains(&j) {
+        a.get(j as usize)
+    } else {
+        None
+    }
+}
+
+/// Resolve a path to a single value (no fan-out), for field-to-field comparisons.
+pub fn lookup<'a>(event: &'a Json, path: &FieldPath) -> Option<&'a Json> {
+    let mut cur = event;
+    for seg in &path.0 {
+        cur = match seg {
+            Seg::Key(k) => cur.as_object()?.get(k)?,
+            Seg::Index(i) => index(cur.as_array()?, *i)?,
+            Seg::Each(_) => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// Verdict of one embedded test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestOutcome {
+    pub name: String,
+    pub expected: bool,
+    /// `None` when the test could not be evaluated (see `error`).
+    pub actual: Option<bool>,
+    pub pass: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Run every embedded test of a rule through the IR.
+pub fn run_tests(rule: &Rule) -> Vec<TestOutcome> {
+    rule.tests
+        .iter()
+        .map(|t| match eval_rule(rule, &t.log) {
+            Ok(actual) => TestOutcome {
+                name: t.name.clone(),
+                expected: t.expected,
+                actual: Some(actual),
+                pass: actual == t.expected,
+                error: None,
+            },
+            Err(e) => TestOutcome {
+                name: t.name.clone(),
+                expected: t.expected,
+                actual: None,
+                pass: false,
+                error: Some(e.0),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

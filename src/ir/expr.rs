@@ -1,0 +1,370 @@
+//! Detection expressions: a boolean tree over typed predicates.
+
+use crate::diag::Span;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A node of the detection tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExprKind {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    Pred(Predicate),
+    /// An unbound full-text term (kuery/Lucene free text, Sigma keywords).
+    Keyword(Keyword),
+    Const(bool),
+}
+
+/// A free-text term matched against the whole event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Keyword {
+    pub pattern: Pattern,
+    pub case: Case,
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Option<Span>) -> Self {
+        Expr { kind, span }
+    }
+    pub fn pred(p: Predicate, span: Option<Span>) -> Self {
+        Expr::new(ExprKind::Pred(p), span)
+    }
+    pub fn and(items: Vec<Expr>, span: Option<Span>) -> Self {
+        Expr::new(ExprKind::And(items), span)
+    }
+    pub fn or(items: Vec<Expr>, span: Option<Span>) -> Self {
+        Expr::new(ExprKind::Or(items), span)
+    }
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(inner: Expr, span: Option<Span>) -> Self {
+        Expr::new(ExprKind::Not(Box::new(inner)), span)
+    }
+    pub fn constant(b: bool, span: Option<Span>) -> Self {
+        Expr::new(ExprKind::Const(b), span)
+    }
+
+    /// Visit every node, parents before children.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().for_each(|x| x.walk(f)),
+            ExprKind::Not(x) => x.walk(f),
+            ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
+        }
+    }
+
+    /// Every predicate in the tree, in order.
+    pub fn predicates(&self) -> Vec<&Predicate> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let ExprKind::Pred(p) = &e.kind {
+                out.push(p);
+            }
+        });
+        out
+    }
+
+    /// The same tree with every span removed (for comparisons that ignore positions).
+    pub fn without_spans(&self) -> Expr {
+        let kind = match &self.kind {
+            ExprKind::And(xs) => ExprKind::And(xs.iter().map(Expr::without_spans).collect()),
+            ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(Expr::without_spans).collect()),
+            ExprKind::Not(x) => ExprKind::Not(Box::new(x.without_spans())),
+            other => other.clone(),
+        };
+        Expr { kind, span: None }
+    }
+}
+
+/// One test of one field (or of the field's elements) against typed values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Predicate {
+    pub field: FieldPath,
+    pub op: Op,
+    /// Empty for value-less operators (`Exists`, `IsNull`, `IsEmpty`, `Truthy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
+    /// How `values` combine: any one matches (a list is OR) or all must match.
+    #[serde(default)]
+    pub quantifier: Quantifier,
+    #[serde(default)]
+    pub case: Case,
+}
+
+impl Predicate {
+    pub fn new(field: FieldPath, op: Op, values: Vec<Value>, case: Case) -> Self {
+        Predicate { field, op, values, quantifier: Quantifier::Any, case }
+    }
+}
+
+/// Comparison operators. There are no negated variants: negation is always `Not(..)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Whole-value equality (strings, numbers, booleans, null).
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Substring of a string value; on an array value, membership of an element.
+    Contains,
+    StartsWith,
+    EndsWith,
+    /// Whole-term match (Kusto `has`): the value occurs bounded by non-alphanumerics.
+    Term,
+    /// Glob pattern over the whole value ([`Value::Pattern`]).
+    Wildcard,
+    /// Regular expression ([`Value::Regex`]); unanchored search unless the pattern anchors.
+    Regex,
+    /// IP address inside a CIDR block ([`Value::Cidr`]).
+    Cidr,
+    /// The field is present with a non-null value.
+    Exists,
+    /// The field is absent or JSON null.
+    IsNull,
+    /// The field is present and an empty string, array or object.
+    IsEmpty,
+    /// Python truthiness: present, and not null / false / 0 / "" / [] / {}.
+    Truthy,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "eq",
+            Op::Lt => "lt",
+            Op::Le => "le",
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Contains => "contains",
+            Op::StartsWith => "starts_with",
+            Op::EndsWith => "ends_with",
+            Op::Term => "term",
+            Op::Wildcard => "wildcard",
+            Op::Regex => "regex",
+            Op::Cidr => "cidr",
+            Op::Exists => "exists",
+            Op::IsNull => "is_null",
+            Op::IsEmpty => "is_empty",
+            Op::Truthy => "truthy",
+        }
+    }
+    /// Operators that take no values.
+    pub fn is_unary(self) -> bool {
+        matches!(self, Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Case {
+    #[default]
+    Sensitive,
+    Insensitive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantifier {
+    #[default]
+    Any,
+    All,
+}
+
+/// A typed comparison value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "value")]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// A glob pattern, for [`Op::Wildcard`].
+    Pattern(Pattern),
+    /// A regular expression, for [`Op::Regex`].
+    Regex(Regex),
+    /// A CIDR block such as `10.0.0.0/8`, for [`Op::Cidr`].
+    Cidr(String),
+    /// Another field of the same event (Panther key/key comparisons).
+    Field(FieldPath),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => write!(f, "{s:?}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Null => f.write_str("null"),
+            Value::Pattern(p) => write!(f, "glob({p})"),
+            Value::Regex(r) => write!(f, "/{}/", r.pattern),
+            Value::Cidr(c) => write!(f, "cidr({c})"),
+            Value::Field(p) => write!(f, "field({p})"),
+        }
+    }
+}
+
+/// A regular expression and the flavour it was written in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regex {
+    pub pattern: String,
+    pub flavor: RegexFlavor,
+    /// Python `re.match` anchors at the start, `re.fullmatch` and Lucene at both ends.
+    pub anchor: Anchor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegexFlavor {
+    Pcre,
+    Python,
+    Re2,
+    Lucene,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// Search anywhere in the value.
+    #[default]
+    None,
+    /// Match must start at the beginning.
+    Start,
+    /// Match must cover the whole value.
+    Full,
+}
+
+/// A glob pattern stored as structure: literals never carry escape sequences.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Pattern(pub Vec<Piece>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Piece {
+    Lit(String),
+    /// `*`: any run of characters, possibly empty.
+    AnyChars,
+    /// `?`: exactly one character.
+    AnyChar,
+}
+
+impl Pattern {
+    pub fn literal(s: impl Into<String>) -> Self {
+        Pattern(vec![Piece::Lit(s.into())])
+    }
+    /// The literal text if the pattern has no wildcards.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for p in &self.0 {
+            match p {
+                Piece::Lit(s) => out.push_str(s),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+impl fmt::Display for Pattern {
+    /// Display form: `*` and `?` are wildcards, literal `*`, `?` and `\` are backslash-escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.0 {
+            match p {
+                Piece::Lit(s) => {
+                    for c in s.chars() {
+                        if matches!(c, '*' | '?' | '\\') {
+                            f.write_str("\\")?;
+                        }
+                        write!(f, "{c}")?;
+                    }
+                }
+                Piece::AnyChars => f.write_str("*")?,
+                Piece::AnyChar => f.write_str("?")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A path into the event: keys, indexes and element fan-outs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct FieldPath(pub Vec<Seg>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seg {
+    Key(String),
+    /// Array index; negative counts from the end (Python).
+    Index(i64),
+    /// Every element of an array, combined with the quantifier (`a[*]`, `any(x for x in a)`).
+    Each(Quantifier),
+}
+
+impl FieldPath {
+    pub fn key(name: impl Into<String>) -> Self {
+        FieldPath(vec![Seg::Key(name.into())])
+    }
+    pub fn keys<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        FieldPath(names.into_iter().map(|n| Seg::Key(n.into())).collect())
+    }
+    /// True when every segment is a plain key.
+    pub fn is_simple(&self) -> bool {
+        self.0.iter().all(|s| matches!(s, Seg::Key(_)))
+    }
+    /// The key names, if the path is simple.
+    pub fn key_names(&self) -> Option<Vec<&str>> {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => Some(k.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for FieldPath {
+    /// `a.b[0][*]`; keys that are not identifiers are quoted: `a["x.y"]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) => {
+                    let plain = !k.is_empty()
+                        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '@');
+                    if plain {
+                        if i > 0 {
+                            f.write_str(".")?;
+                        }
+                        f.write_str(k)?;
+                    } else {
+                        write!(f, "[{k:?}]")?;
+                    }
+                }
+                Seg::Index(n) => write!(f, "[{n}]")?,
+                Seg::Each(Quantifier::Any) => f.write_str("[*]")?,
+                Seg::Each(Quantifier::All) => f.write_str("[all]")?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! The shared detection IR: what every front-end produces and every back-end consumes.
+//!
+//! - [`rule`]: a whole rule: metadata, log source, tests, the query, and `extra`.
+//! - [`expr`]: the boolean detection tree over typed [`Predicate`]s.
+//! - [`stage`]: the query pipeline (filter, extend, aggregate, join …).
+//!
+//! Semantics (the evaluator in `crate::eval` is their executable definition):
+//! - A predicate on a field that is absent is false, whatever its operator, except
+//!   [`Op::IsNull`] (absent or JSON null). `Not` is plain boolean negation, so
+//!   `Not(f == "v")` is true when `f` is absent, as in kuery and Python.
+//! - A path with [`Seg::Each`] fans out over array elements with its own any/all quantifier.
+//!   A plain key that lands on an array compares the array as a whole (Python semantics).
+//! - [`Quantifier`] on a predicate combines its `values`: any (a list is OR) or all.
+
+pub mod expr;
+pub mod rule;
+pub mod stage;
+
+pub use expr::*;
+pub use rule::*;
+pub use stage::*;

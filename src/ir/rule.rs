@@ -1,0 +1,205 @@
+//! A whole rule: metadata, log source, tests, query, and everything else kept in `extra`.
+
+use super::stage::Query;
+use crate::diag::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Rule {
+    pub meta: Meta,
+    pub logsource: LogSource,
+    pub query: Query,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestCase>,
+    pub origin: Origin,
+    /// Source keys no IR field covers, kept verbatim so nothing is lost.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Meta {
+    /// The source rule's own identifier (Panther RuleID, Sigma/Elastic UUID …).
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LevelInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Lifecycle status as the source says it (Sigma `status`, Elastic maturity …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attack: Vec<Attack>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub false_positives: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedup_minutes: Option<u64>,
+    /// Number of matching events before an alert fires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// Alert title template; `{a.b}` placeholders name event fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_title: Option<String>,
+    /// Fields to show with an alert (Panther AlertContext / SummaryAttributes, Elastic highlighted fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_fields: Vec<OutputField>,
+    /// Creation / modification dates (YYYY-MM-DD) when the source has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+}
+
+/// Rule severity on one normalized scale, plus the source's own spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelInfo {
+    pub level: Level,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+    /// Parse any platform's spelling ("Info", "informational", "HIGH" …).
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "info" | "informational" | "information" => Some(Level::Info),
+            "low" => Some(Level::Low),
+            "medium" | "moderate" => Some(Level::Medium),
+            "high" => Some(Level::High),
+            "critical" => Some(Level::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// One MITRE ATT&CK mapping: a tactic (`TA0040`), a technique (`T1531`, `T1562.001`), or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Attack {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tactic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<String>,
+}
+
+impl Attack {
+    /// The ATT&CK tactic name for a tactic id (`TA0040` → `impact`), used for Sigma tags.
+    pub fn tactic_name(id: &str) -> Option<&'static str> {
+        Some(match id {
+            "TA0043" => "reconnaissance",
+            "TA0042" => "resource_development",
+            "TA0001" => "initial_access",
+            "TA0002" => "execution",
+            "TA0003" => "persistence",
+            "TA0004" => "privilege_escalation",
+            "TA0005" => "defense_evasion",
+            "TA0006" => "credential_access",
+            "TA0007" => "discovery",
+            "TA0008" => "lateral_movement",
+            "TA0009" => "collection",
+            "TA0011" => "command_and_control",
+            "TA0010" => "exfiltration",
+            "TA0040" => "impact",
+            _ => return None,
+        })
+    }
+    /// The tactic id for a name (`impact`, `Impact`, `defense-evasion` → `TA0005` …).
+    pub fn tactic_id(name: &str) -> Option<&'static str> {
+        let norm = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        const IDS: &[&str] = &[
+            "TA0043", "TA0042", "TA0001", "TA0002", "TA0003", "TA0004", "TA0005", "TA0006", "TA0007",
+            "TA0008", "TA0009", "TA0011", "TA0010", "TA0040",
+        ];
+        IDS.iter().copied().find(|id| Attack::tactic_name(id) == Some(norm.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Schedule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_minutes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookback_minutes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputField {
+    pub name: String,
+    pub field: super::expr::FieldPath,
+}
+
+/// Where the events come from: neutral taxonomy plus the source's own identifiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LogSource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The source platform's identifiers, verbatim (Panther LogTypes, Elastic index patterns, tables).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub native: Vec<String>,
+}
+
+/// One embedded test: a log and the verdict the rule must give.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub name: String,
+    pub log: serde_json::Value,
+    pub expected: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+/// Which front-end produced the rule, from which file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Origin {
+    /// Front-end id (`panther_yaml` …).
+    pub frontend: String,
+    pub path: PathBuf,
+    /// Other files the rule was read from (a Panther `.py`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub companions: Vec<PathBuf>,
+}
+
+impl Rule {
+    /// The detection filter, if the query starts with one.
+    pub fn filter(&self) -> Option<crate::ir::Expr> {
+        self.query.split_filter().0
+    }
+}
