@@ -1,5 +1,5 @@
 use super::*;
-use crate::ir::{Anchor, Case, Pattern, Piece, Regex, RegexFlavor, Value};
+use crate::ir::{Anchor, Case, Op, Pattern, Piece, Regex, RegexFlavor, Value};
 use serde_json::json;
 
 fn pred(path: &[&str], op: Op, values: Vec<Value>, case: Case) -> Expr {

@@ -38,6 +38,10 @@ pub trait Frontend: Sync {
     fn id(&self) -> &'static str;
     /// Name on the command line (`--from`).
     fn cli_name(&self) -> &'static str;
+    /// File extensions (without the dot) this front-end reads when walking a directory.
+    fn extensions(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Whether this front-end reads this file (used by `--from auto`).
     fn detect(&self, path: &Path, text: &str) -> bool;
     /// Parse one file into rules. Never panics; problems become diagnostics.
@@ -55,4 +59,12 @@ pub fn by_name(name: &str) -> Option<&'static dyn Frontend> {
 /// The front-end that claims this file, if any.
 pub fn detect(path: &Path, text: &str) -> Option<&'static dyn Frontend> {
     ALL.iter().copied().find(|f| f.detect(path, text))
+}
+
+/// Whether a directory walk should pick up this file for `from` (or for any front-end).
+pub fn wants_extension(from: Option<&dyn Frontend>, ext: &str) -> bool {
+    match from {
+        Some(f) => f.extensions().contains(&ext),
+        None => ALL.iter().any(|f| f.extensions().contains(&ext)),
+    }
 }

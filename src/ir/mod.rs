@@ -13,6 +13,7 @@
 //! - [`Quantifier`] on a predicate combines its `values`: any (a list is OR) or all.
 
 pub mod expr;
+pub mod pretty;
 pub mod rule;
 pub mod stage;
 

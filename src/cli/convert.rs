@@ -1,0 +1,178 @@
+//! `ruleport convert`: rules in, another platform's rules out, one report entry per rule.
+
+use super::inputs::{expand, read_and_parse, write_atomic, Input};
+use super::report::{eprint_diags, report_diags, Progress, ReportDiag, Summary};
+use super::{backend_names, exit, ReadArgs};
+use crate::backend::{Backend, OutputFile};
+use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
+use crate::driver::{self, Status};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConvertArgs {
+    /// Target format.
+    #[arg(long, value_name = "FORMAT", value_parser = backend_names())]
+    to: String,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Rule files, directories (walked recursively), or `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Write outputs under DIR, mirroring the layout of directory inputs.
+    /// Without it, a single input file is converted to stdout.
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Write a JSON report with one entry per input rule, failed ones included.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Treat lossy conversions as errors (no output written, exit code 1).
+    #[arg(long)]
+    strict: bool,
+    /// Do not print diagnostics on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// One report entry.
+#[derive(Debug, Serialize)]
+struct Entry {
+    input: String,
+    rule_id: Option<String>,
+    status: Status,
+    diagnostics: Vec<ReportDiag>,
+    outputs: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    results: Vec<Entry>,
+    summary: Summary,
+}
+
+pub(crate) fn run(args: ConvertArgs) -> i32 {
+    let Some(backend) = crate::backend::by_name(&args.to) else {
+        eprintln!("ruleport: unknown target `{}`", args.to);
+        return exit::USAGE;
+    };
+    let from = args.read.frontend();
+    let inputs = match expand(&args.inputs, from) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("ruleport: {e}");
+            return exit::USAGE;
+        }
+    };
+    let to_stdout = args.out_dir.is_none();
+    if to_stdout && (inputs.len() != 1 || args.inputs.iter().any(|p| p.is_dir())) {
+        eprintln!("ruleport: converting {} inputs needs an output directory: add -o DIR", inputs.len());
+        return exit::USAGE;
+    }
+    let options = args.read.options();
+    let mut sources = Sources::new();
+    let mut report = Report { results: Vec::new(), summary: Summary::default() };
+    let mut io_failed = false;
+    let progress = Progress::new(inputs.len());
+    for (n, input) in inputs.iter().enumerate() {
+        let entries = convert_input(input, &args, backend, from, &options, &mut sources, &mut io_failed);
+        for e in entries {
+            report.summary.add(e.status);
+            report.results.push(e);
+        }
+        progress.tick(n + 1);
+    }
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+        if let Err(e) = write_atomic(path, json.as_bytes()) {
+            eprintln!("ruleport: cannot write report {}: {e}", path.display());
+            io_failed = true;
+        }
+    }
+    if !args.quiet && inputs.len() > 1 {
+        let s = &report.summary;
+        eprintln!("ruleport: {} rules: {} ok, {} lossy, {} error", s.total, s.ok, s.lossy, s.error);
+    }
+    if io_failed {
+        exit::USAGE
+    } else if report.summary.error > 0 {
+        exit::RULE_ERRORS
+    } else {
+        exit::OK
+    }
+}
+
+fn convert_input(
+    input: &Input,
+    args: &ConvertArgs,
+    backend: &dyn Backend,
+    from: Option<&dyn crate::frontend::Frontend>,
+    options: &crate::frontend::Options,
+    sources: &mut Sources,
+    io_failed: &mut bool,
+) -> Vec<Entry> {
+    let read = read_and_parse(input, from, options, sources);
+    *io_failed |= read.io_error;
+    let (shown, parsed) = (read.shown, read.parsed);
+    let count = parsed.len();
+    let mut entries = Vec::new();
+    for (i, p) in parsed.into_iter().enumerate() {
+        let mut diags = p.diags;
+        let stem = driver::output_stem(&input.path, p.rule.as_ref(), i, count);
+        let mut files = Vec::new();
+        if let Some(rule) = &p.rule {
+            driver::self_check(rule, &mut diags);
+            files = driver::emit(rule, backend, &stem, &mut diags);
+        }
+        let status = Status::of(&diags, args.strict);
+        let outputs = if status == Status::Error {
+            Vec::new()
+        } else {
+            write_outputs(&files, input, &stem, args.out_dir.as_deref(), io_failed, &mut diags)
+        };
+        if !args.quiet {
+            eprint_diags(&diags, sources, &shown);
+        }
+        entries.push(Entry {
+            input: shown.clone(),
+            rule_id: p.rule.as_ref().map(|r| r.meta.id.clone()).filter(|s| !s.is_empty()),
+            status: Status::of(&diags, args.strict),
+            diagnostics: report_diags(&diags, sources),
+            outputs,
+        });
+    }
+    entries
+}
+
+/// Write outputs under `out_dir` (mirroring `input.rel_dir`), or to stdout without one.
+fn write_outputs(
+    files: &[OutputFile],
+    input: &Input,
+    stem: &str,
+    out_dir: Option<&Path>,
+    io_failed: &mut bool,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let Some(dir) = out_dir else {
+        let mut stdout = std::io::stdout().lock();
+        for f in files {
+            if files.len() > 1 {
+                let _ = writeln!(stdout, "# ---- {stem}{} ----", f.suffix);
+            }
+            let _ = stdout.write_all(f.content.as_bytes());
+        }
+        return files.iter().map(|_| "-".to_string()).collect();
+    };
+    let mut written = Vec::new();
+    for f in files {
+        let path = dir.join(&input.rel_dir).join(format!("{stem}{}", f.suffix));
+        match write_atomic(&path, f.content.as_bytes()) {
+            Ok(()) => written.push(path.display().to_string()),
+            Err(e) => {
+                *io_failed = true;
+                diags.push(Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())));
+            }
+        }
+    }
+    written
+}
