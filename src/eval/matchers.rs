@@ -88,7 +88,7 @@ fn test_one(op: Op, case: Case, v: &Json, val: &Value) -> Result<bool, EvalError
         },
         Op::StartsWith => str_pair(v, val, case, |s, n| s.starts_with(n)),
         Op::EndsWith => str_pair(v, val, case, |s, n| s.ends_with(n)),
-        Op::Term => str_pair(v, val, case, |s, n| term_match(s, n)),
+        Op::Term => str_pair(v, val, case, term_match),
         Op::Wildcard => match (v, val) {
             (Json::String(s), Value::Pattern(p)) => glob_match(p, s, case),
             (Json::String(s), Value::Str(lit)) => fold(s, case) == fold(lit, case),
