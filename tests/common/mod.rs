@@ -1,0 +1,99 @@
+//! Shared test plumbing: fixture discovery and running the pipeline on one file.
+#![allow(dead_code)]
+
+use ruleport::backend::{self, OutputFile};
+use ruleport::diag::{render_all, Diagnostics, Sources};
+use ruleport::driver;
+use ruleport::frontend::{self, Options, Parsed};
+use std::path::{Path, PathBuf};
+
+/// The repository root (tests run with it as the working directory).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus, if present beside the repository.
+pub fn corpus() -> Option<PathBuf> {
+    let p = root().join("../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+/// Every fixture file: `(platform, case, relative path)`, sorted. A fixture is a file under
+/// `fixtures/<platform>/` whose extension some front-end reads.
+pub fn fixtures() -> Vec<(String, String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(platforms) = std::fs::read_dir(root().join("fixtures")) else { return out };
+    for platform in platforms.flatten() {
+        let name = platform.file_name().to_string_lossy().into_owned();
+        let mut files = Vec::new();
+        collect(&platform.path(), &mut files);
+        for f in files {
+            let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !frontend::wants_extension(None, ext) {
+                continue;
+            }
+            let rel = f.strip_prefix(root()).unwrap_or(&f).to_path_buf();
+            let case = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            out.push((name.clone(), case, rel));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// A parsed file plus the sources its spans point into.
+pub struct Loaded {
+    pub sources: Sources,
+    pub parsed: Vec<Parsed>,
+    pub path: PathBuf,
+}
+
+/// Parse one file (path relative to the repo root, or absolute) with auto-detection.
+pub fn load(path: &Path) -> Loaded {
+    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut sources = Sources::new();
+    let (_, parsed) = driver::parse_source(&mut sources, &Options::default(), None, path, text);
+    Loaded { sources, parsed, path: path.to_path_buf() }
+}
+
+/// Emit every rule of a loaded file with one back-end: outputs and all diagnostics
+/// (front-end, self-check, back-end), per rule.
+pub fn emit_all(loaded: &Loaded, backend_id: &str) -> Vec<(Vec<OutputFile>, Diagnostics)> {
+    let backend = backend::by_name(backend_id).expect("backend in registry");
+    let count = loaded.parsed.len();
+    loaded
+        .parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut diags = p.diags.clone();
+            let mut files = Vec::new();
+            if let Some(rule) = &p.rule {
+                driver::self_check(rule, &mut diags);
+                let stem = driver::output_stem(&loaded.path, Some(rule), i, count);
+                files = driver::emit(rule, backend, &stem, &mut diags);
+            }
+            (files, diags)
+        })
+        .collect()
+}
+
+/// Diagnostics rendered rustc-style, with repo-relative paths.
+pub fn render(diags: &Diagnostics, loaded: &Loaded) -> String {
+    if diags.is_empty() {
+        return "(none)\n".into();
+    }
+    render_all(diags.iter(), &loaded.sources, &loaded.path.display().to_string())
+}
