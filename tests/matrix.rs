@@ -22,7 +22,9 @@ fn main() {
         for b in backend::ALL {
             let (pl, c, p) = (platform.clone(), case.clone(), path.clone());
             let id = b.id();
-            trials.push(Trial::test(format!("{platform}/{case}@{id}"), move || snapshot_backend(&pl, &c, &p, id)));
+            trials.push(Trial::test(format!("{platform}/{case}@{id}"), move || {
+                snapshot_backend(&pl, &c, &p, id)
+            }));
         }
     }
     libtest_mimic::run(&args, trials).exit();
@@ -41,7 +43,8 @@ fn run_snapshot(platform: &str, name: String, body: String) -> Result<(), Failed
         settings(platform).bind(|| insta::assert_snapshot!(name, body));
     });
     result.map_err(|e| {
-        let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+        let msg =
+            e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
         Failed::from(msg.unwrap_or_else(|| "snapshot mismatch".into()))
     })
 }

@@ -62,7 +62,8 @@ pub struct Loaded {
 
 /// Parse one file (path relative to the repo root, or absolute) with auto-detection.
 pub fn load(path: &Path) -> Loaded {
-    let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut sources = Sources::new();
     let (_, parsed) = driver::parse_source(&mut sources, &Options::default(), None, path, text);
     Loaded { sources, parsed, path: path.to_path_buf() }
