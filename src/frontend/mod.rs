@@ -5,6 +5,7 @@ use crate::ir::Rule;
 use std::path::{Path, PathBuf};
 
 pub mod panther_yaml;
+pub mod yaml_spanned;
 
 /// Options a front-end may need beyond the text (companion files, helper directories).
 #[derive(Debug, Clone, Default)]
