@@ -10,7 +10,7 @@ use ruleport::backend;
 use ruleport::diag::Diagnostics;
 use ruleport::eval;
 use ruleport::ir::pretty::render_rule;
-use std::path::PathBuf;
+use std::path::Path;
 
 fn main() {
     let args = Arguments::from_args();
@@ -49,7 +49,7 @@ fn run_snapshot(platform: &str, name: String, body: String) -> Result<(), Failed
     })
 }
 
-fn snapshot_ir(platform: &str, case: &str, path: &PathBuf) -> Result<(), Failed> {
+fn snapshot_ir(platform: &str, case: &str, path: &Path) -> Result<(), Failed> {
     let loaded = common::load(path);
     let mut body = String::new();
     for p in &loaded.parsed {
@@ -70,7 +70,7 @@ fn snapshot_ir(platform: &str, case: &str, path: &PathBuf) -> Result<(), Failed>
     run_snapshot(platform, format!("{case}@ir"), body)
 }
 
-fn snapshot_backend(platform: &str, case: &str, path: &PathBuf, backend: &str) -> Result<(), Failed> {
+fn snapshot_backend(platform: &str, case: &str, path: &Path, backend: &str) -> Result<(), Failed> {
     let loaded = common::load(path);
     let mut body = String::new();
     for (files, diags) in common::emit_all(&loaded, backend) {

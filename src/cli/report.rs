@@ -74,7 +74,7 @@ impl Progress {
         Progress { total, enabled: total >= 20 && std::io::stderr().is_terminal() }
     }
     pub fn tick(&self, done: usize) {
-        if self.enabled && (done % 10 == 0 || done == self.total) {
+        if self.enabled && (done.is_multiple_of(10) || done == self.total) {
             eprint!("\r\x1b[Kruleport: {done}/{} inputs", self.total);
             if done == self.total {
                 eprintln!();

@@ -45,11 +45,8 @@ pub(crate) fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnost
                 name.push_str(k);
             }
             Seg::Index(i) => {
-                name.push_str(&format!("[{i}]"));
-                let msg = format!(
-                    "`{}`: Sigma has no standard array index; `[{i}]` is an engine extension",
-                    p.field
-                );
+                let msg =
+                    format!("`{}`: Sigma has no array positions; `[{i}]` is written as any element", p.field);
                 diags.push(Diagnostic::lossy(msg).with_span(span));
             }
             Seg::Each(Quantifier::Any) => {}

@@ -189,10 +189,7 @@ impl Lowerer<'_> {
         let Some((op, case, negate)) = condition_op(name) else {
             return self.error(Code::Unsupported, format!("unknown Condition `{name}`"), cond_span);
         };
-        let values = match self.values(node, op, name, cond_span) {
-            Some(v) => v,
-            None => return None,
-        };
+        let values = self.values(node, op, name, cond_span)?;
         if node.get("Key").is_none() && node.get("KeyPath").is_none() && node.get("DeepKey").is_none() {
             return self.multi_key(node, op, case, negate, values);
         }

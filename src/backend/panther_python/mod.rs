@@ -1,0 +1,224 @@
+//! Panther rules: a `.py` whose `rule(event)` holds the detection, and a `.yml` with the
+//! metadata and the source's Tests, ready for `panther_analysis_tool test`.
+//!
+//! - `expr`: IR → Python boolean expression with the evaluator's semantics;
+//! - `writer`: the expression tree, its printer, and `py_str`, the one escaping function.
+
+mod expr;
+mod writer;
+
+use super::{Backend, EmitCtx, OutputFile};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Level, Rule, StageKind};
+use serde::Serialize;
+use writer::comment;
+
+pub struct PantherPython;
+
+impl Backend for PantherPython {
+    fn id(&self) -> &'static str {
+        "panther_python"
+    }
+    fn cli_name(&self) -> &'static str {
+        "panther"
+    }
+    fn emit(&self, rule: &Rule, ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
+        let (filter, rest) = rule.query.split_filter();
+        if let Some(stage) = rest.first() {
+            let msg = match &stage.kind {
+                StageKind::Unparsed { .. } => "no detection logic to convert",
+                _ => "a Panther streaming rule cannot express this query stage (only filters are converted so far)",
+            };
+            diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
+            return None;
+        }
+        let Some(filter) = filter else {
+            diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
+            return None;
+        };
+        let mut c = expr::Ctx::new(diags);
+        let body = c.expr(&filter)?;
+        let py = module(rule, &body, &c.needs);
+        let yml = serde_yaml::to_string(&PantherYml::new(rule, &ctx.stem, diags)).ok()?;
+        Some(vec![
+            OutputFile { suffix: ".py".into(), content: py },
+            OutputFile { suffix: ".yml".into(), content: yml },
+        ])
+    }
+}
+
+const HELPERS: &[(&str, &str)] = &[
+    (
+        "_is_list",
+        "def _is_list(value):\n    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))\n",
+    ),
+    (
+        "_is_number",
+        "def _is_number(value):\n    return isinstance(value, (int, float)) and not isinstance(value, bool)\n",
+    ),
+    (
+        "_icontains",
+        "def _icontains(value, needle):\n    \"\"\"Case-insensitive: substring of a string, or equal to an element of a list.\"\"\"\n    if isinstance(value, str):\n        return needle in value.lower()\n    return _is_list(value) and any(isinstance(item, str) and item.lower() == needle for item in value)\n",
+    ),
+    (
+        "_in_cidr",
+        "def _in_cidr(value, block):\n    if not isinstance(value, str):\n        return False\n    try:\n        return ipaddress.ip_address(value.strip()) in ipaddress.ip_network(block, strict=False)\n    except ValueError:\n        return False\n",
+    ),
+    (
+        "_at",
+        "def _at(value, *path):\n    \"\"\"Follow keys and list positions; None when a step is absent.\"\"\"\n    for step in path:\n        if isinstance(step, int):\n            if not _is_list(value) or not -len(value) <= step < len(value):\n                return None\n        elif not isinstance(value, Mapping) or step not in value:\n            return None\n        value = value[step]\n    return value\n",
+    ),
+    (
+        "_each",
+        "def _each(value):\n    \"\"\"The elements of a list; any other value (None included) counts as one element.\"\"\"\n    return value if _is_list(value) else [value]\n",
+    ),
+];
+
+/// The `.py` module: provenance comment, imports, helpers, `rule(event)`.
+fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
+    let mut helpers = needs.helpers.clone();
+    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each")) {
+        helpers.insert("_is_list");
+    }
+    let mut out =
+        comment(&format!("Converted by ruleport from {} ({})", rule.origin.path.display(), rule.meta.id));
+    let mut imports: Vec<String> = needs.imports.iter().map(|m| format!("import {m}\n")).collect();
+    if helpers.contains("_is_list") || helpers.contains("_at") {
+        imports.insert(0, "from collections.abc import Mapping, Sequence\n".into());
+    }
+    if !imports.is_empty() {
+        out.push('\n');
+        out.extend(imports);
+    }
+    for (name, code) in HELPERS {
+        if helpers.contains(name) {
+            out.push_str("\n\n");
+            out.push_str(code);
+        }
+    }
+    out.push_str("\n\ndef rule(event):\n");
+    out.push_str(&body.render_return("    "));
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PantherYml {
+    analysis_type: &'static str,
+    filename: String,
+    #[serde(rename = "RuleID")]
+    rule_id: String,
+    display_name: String,
+    enabled: bool,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runbook: Option<String>,
+    log_types: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reports: Option<Reports>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dedup_period_minutes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    threshold: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert_title: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tests: Vec<TestOut>,
+}
+
+#[derive(Serialize)]
+struct Reports {
+    #[serde(rename = "MITRE ATT&CK")]
+    mitre: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TestOut {
+    name: String,
+    expected_result: bool,
+    log: serde_json::Value,
+}
+
+impl PantherYml {
+    fn new(rule: &Rule, stem: &str, diags: &mut Diagnostics) -> Self {
+        let m = &rule.meta;
+        let mitre: Vec<String> = m
+            .attack
+            .iter()
+            .filter_map(|a| match (&a.tactic, &a.technique) {
+                (Some(ta), Some(t)) => Some(format!("{ta}:{t}")),
+                (Some(ta), None) => Some(ta.clone()),
+                (None, Some(t)) => Some(t.clone()),
+                (None, None) => None,
+            })
+            .collect();
+        let mut references = m.references.iter();
+        let reference = references.next().cloned();
+        let mut description = m.description.clone();
+        let others: Vec<&String> = references.collect();
+        if !others.is_empty() {
+            description.push_str(&format!(
+                "\n\nReferences: {}",
+                others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        PantherYml {
+            analysis_type: "rule",
+            filename: format!("{stem}.py"),
+            rule_id: if m.id.is_empty() { stem.to_string() } else { m.id.clone() },
+            display_name: m.title.clone(),
+            enabled: m.enabled.unwrap_or(true),
+            severity: severity(m.level.as_ref().map(|l| l.level)),
+            description,
+            reference,
+            runbook: m.runbook.clone(),
+            log_types: log_types(rule, diags),
+            tags: m.tags.clone(),
+            reports: (!mitre.is_empty()).then_some(Reports { mitre }),
+            dedup_period_minutes: m.dedup_minutes,
+            threshold: m.threshold,
+            alert_title: None,
+            tests: rule
+                .tests
+                .iter()
+                .map(|t| TestOut { name: t.name.clone(), expected_result: t.expected, log: t.log.clone() })
+                .collect(),
+        }
+    }
+}
+
+fn severity(level: Option<Level>) -> &'static str {
+    match level {
+        Some(Level::Info) => "Info",
+        Some(Level::Low) => "Low",
+        Some(Level::High) => "High",
+        Some(Level::Critical) => "Critical",
+        Some(Level::Medium) | None => "Medium",
+    }
+}
+
+/// The source's own Panther log types, else `Product.Service` built from the log source.
+fn log_types(rule: &Rule, diags: &mut Diagnostics) -> Vec<String> {
+    if rule.origin.frontend.starts_with("panther") && !rule.logsource.native.is_empty() {
+        return rule.logsource.native.clone();
+    }
+    let ls = &rule.logsource;
+    let parts: Vec<String> = [&ls.product, &ls.service]
+        .into_iter()
+        .flatten()
+        .map(|s| heck::AsUpperCamelCase(s).to_string())
+        .collect();
+    let derived = if parts.is_empty() { "Custom.Unknown".to_string() } else { parts.join(".") };
+    let msg = format!(
+        "Panther LogTypes derived from the log source as `{derived}`; check it names a real log type"
+    );
+    diags.push(Diagnostic::note(Code::Metadata, msg));
+    vec![derived]
+}
