@@ -92,7 +92,11 @@ pub fn self_check(rule: &Rule, diags: &mut Diagnostics) -> Vec<TestOutcome> {
 }
 
 /// Emit one rule with one back-end. Adds the back-end's diagnostics to `diags`.
+/// A rule that already has errors is not emitted: the earlier error says why.
 pub fn emit(rule: &Rule, backend: &dyn Backend, stem: &str, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    if diags.has_errors() {
+        return Vec::new();
+    }
     let ctx = EmitCtx { stem: stem.to_string() };
     let mut local = Diagnostics::new();
     let out = backend.emit(rule, &ctx, &mut local);

@@ -4,8 +4,10 @@
 //!  - through the emitted Panther Python, executed by python3.
 //!
 //! Over every fixture, and over the corpus's Simple Detection rules when ../shared/corpus exists.
-//! Lossy conversions are run too: a lossy rule must still agree with its own tests (the
-//! difference lies outside them); a fixture where it cannot is named in `LOSSY_DISAGREES`.
+//! Lossy conversions are run too. A disagreement is accepted only when the conversion reported
+//! a `lossy` diagnostic AND the fixture's test declares it in its name (`… (lossy: why)`), so
+//! every accepted difference is written down in the fixture. Rules whose logic is in Python
+//! (not translated yet) are listed as ignored.
 
 mod common;
 #[path = "support/panther_py.rs"]
@@ -32,14 +34,20 @@ fn main() {
     let mut trials = Vec::new();
     for (name, path, from_corpus) in cases {
         let expect_error = !from_corpus && is_error_fixture(&path);
+        let python = has_untranslated_python(&path);
         let p = path.clone();
-        trials.push(Trial::test(format!("{name}@ir"), move || check_ir(&p, expect_error)));
+        trials.push(
+            Trial::test(format!("{name}@ir"), move || check_ir(&p, expect_error)).with_ignored_flag(python),
+        );
         if expect_error {
             continue;
         }
         for target in ["sigma", "panther_python"] {
             let p = path.clone();
-            trials.push(Trial::test(format!("{name}@{target}"), move || check_target(&p, target)));
+            trials.push(
+                Trial::test(format!("{name}@{target}"), move || check_target(&p, target))
+                    .with_ignored_flag(python),
+            );
         }
     }
     libtest_mimic::run(&args, trials).exit();
@@ -79,6 +87,13 @@ fn collect_yml(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// Python rule logic is translated by the Python front-end; until then such rules have no
+/// detection to execute.
+fn has_untranslated_python(path: &Path) -> bool {
+    let loaded = common::load(path);
+    loaded.parsed.iter().any(|p| p.diags.iter().any(|d| d.code == ruleport::diag::Code::PythonLogic))
 }
 
 fn check_ir(path: &Path, expect_error: bool) -> Result<(), Failed> {
@@ -134,8 +149,9 @@ fn check_target(path: &Path, target: &str) -> Result<(), Failed> {
             Ok(None) => return Ok(()), // the engine is not installed: skip cleanly
             Err(e) => return Err(e.into()),
         };
+        let lossy = diags.worst() == Some(ruleport::diag::Severity::Lossy);
         for (t, got) in rule.tests.iter().zip(verdicts) {
-            if got != t.expected {
+            if got != t.expected && !(lossy && t.name.contains("(lossy")) {
                 problems
                     .push(format!("test `{}`: expected {}, emitted {target} says {got}", t.name, t.expected));
             }

@@ -13,7 +13,11 @@ pub fn sigma_matches_all(rule_yaml: &str, events: &[serde_json::Value]) -> Resul
     if collection.rules.is_empty() {
         return Err(format!("rsigma found no rule in:\n{rule_yaml}"));
     }
-    let mut engine = rsigma_eval::Engine::new();
-    engine.add_collection(&collection).map_err(|e| format!("rsigma compile: {e}"))?;
-    Ok(events.iter().map(|e| !engine.evaluate(&rsigma_eval::JsonEvent::borrow(e)).is_empty()).collect())
+    // Compile and evaluate the rule itself: the `Engine`'s candidate index pre-filters rules
+    // by their positive fields, which drops rules that are pure negations.
+    let rule = rsigma_eval::compile_rule(&collection.rules[0]).map_err(|e| format!("rsigma compile: {e}"))?;
+    Ok(events
+        .iter()
+        .map(|e| rsigma_eval::evaluate_rule(&rule, &rsigma_eval::JsonEvent::borrow(e)).is_some())
+        .collect())
 }

@@ -35,7 +35,14 @@ impl<'d> Ctx<'d> {
         Some(match &e.kind {
             ExprKind::And(xs) => Py::and(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
             ExprKind::Or(xs) => Py::or(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
-            ExprKind::Not(x) => Py::not(self.expr(x)?),
+            // `not exists` is exactly `is null` (absent or null), and reads better.
+            ExprKind::Not(x) => match &x.kind {
+                ExprKind::Pred(p) if p.op == Op::Exists => {
+                    let p = Predicate { op: Op::IsNull, ..p.clone() };
+                    self.pred(&p, x.span)?
+                }
+                _ => Py::not(self.expr(x)?),
+            },
             ExprKind::Const(b) => Py::Const(*b),
             ExprKind::Keyword(_) => {
                 let msg = "free-text keywords have no field to test in a Panther rule";

@@ -64,7 +64,9 @@ impl Py {
     }
 
     fn child(&self, parent: u8) -> String {
-        if self.prec() <= parent && !matches!(self, Py::Not(_) if parent < 3) {
+        // An `and` inside an `or` is parenthesised for the reader, though Python needs no parens.
+        let clarify = parent == 1 && matches!(self, Py::And(_));
+        if clarify || (self.prec() <= parent && !matches!(self, Py::Not(_) if parent < 3)) {
             format!("({})", self.render())
         } else {
             self.render()

@@ -253,7 +253,15 @@ fn render(c: &Cond, parent: u8, names: &[String], sels: &[(Role, Y)], counts: (u
             if let Some(all) = one_of_all(xs, sels, counts) {
                 return all;
             }
-            wrap(parent > OR, xs.iter().map(|x| render(x, OR, names, sels, counts)).collect(), " or ")
+            // An `and` inside an `or` is parenthesised for the reader.
+            let parts = xs
+                .iter()
+                .map(|x| match x {
+                    Cond::And(_) => format!("({})", render(x, OR, names, sels, counts)),
+                    _ => render(x, OR, names, sels, counts),
+                })
+                .collect();
+            wrap(parent > OR, parts, " or ")
         }
     }
 }

@@ -106,6 +106,13 @@ pub(crate) fn key_values(
     for v in &p.values {
         values.push(value(p, v, &mut mods, span, diags)?);
     }
+    if p.values.iter().any(|v| matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_))) {
+        let msg = format!(
+            "`{}`: Sigma engines also match a number or boolean's string form (\"403\" matches 403); the source compares types strictly",
+            p.field
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(span));
+    }
     if p.case == Case::Sensitive && strings && !matches!(p.op, Op::Regex | Op::Term | Op::Cidr) {
         mods.push("cased");
     }

@@ -144,12 +144,9 @@ impl Lowerer<'_> {
                 return self.list(children, comb).map(|e| with_span(e, node.span));
             }
         }
-        if let Some(e) = node.get("Enrichment") {
-            return self.error(
-                Code::Enrichment,
-                "enrichment match expressions (lookup tables) cannot be converted",
-                e.span,
-            );
+        if let Some((key, _)) = node.entries().iter().find(|(k, _)| k.as_str() == Some("Enrichment")) {
+            let msg = "enrichment match expressions (lookup tables) cannot be converted";
+            return self.error(Code::Enrichment, msg, key.span);
         }
         let Some(cond) = node.get("Condition") else {
             return self.error(
