@@ -20,6 +20,7 @@ fn code(o: &Output) -> i32 {
 }
 
 const WIZ: &str = "fixtures/panther/wiz_revoke_user_sessions.yml";
+const LOOP: &str = "fixtures/panther/err_python_loop.yml";
 
 #[test]
 fn single_file_converts_to_stdout() {
@@ -57,12 +58,12 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn python_logic_is_an_error_with_a_location() {
-    let o = ruleport(&["convert", "--to", "sigma", WIZ]);
+fn untranslatable_python_is_an_error_at_its_line_in_the_py() {
+    let o = ruleport(&["convert", "--to", "sigma", LOOP]);
     assert_eq!(code(&o), 1);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("wiz_revoke_user_sessions.yml:"), "{err}");
-    assert!(err.contains("error[python-logic]"), "{err}");
+    assert!(err.contains("err_python_loop.py:4:5: error[python-logic]"), "{err}");
+    assert!(err.contains("a `for` loop"), "{err}");
     assert!(o.stdout.is_empty(), "no output for a rule in error");
 }
 
@@ -128,9 +129,19 @@ fn test_command_reports_verdicts_as_json() {
 
 #[test]
 fn test_command_fails_on_untranslated_logic() {
-    let o = ruleport(&["test", WIZ]);
+    let o = ruleport(&["test", LOOP]);
     assert_eq!(code(&o), 1);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("ERROR Wiz.Revoke.User.Sessions"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ERROR Fixture.ErrPythonLoop"));
+}
+
+#[test]
+fn python_seed_rule_converts_to_its_documented_logic() {
+    let o = ruleport(&["convert", "--to", "sigma", WIZ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_yaml::Value = serde_yaml::from_slice(&o.stdout).unwrap();
+    let sel = &doc["detection"]["selection"];
+    assert_eq!(sel["status|cased"], "SUCCESS");
+    assert_eq!(sel["action|cased"], "RevokeUserSessions");
 }
 
 #[test]

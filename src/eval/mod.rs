@@ -5,6 +5,8 @@
 
 mod matchers;
 
+pub(crate) use matchers::truthy;
+
 use crate::ir::{Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule, Seg, StageKind};
 use serde::Serialize;
 use serde_json::Value as Json;

@@ -4,6 +4,7 @@ use crate::diag::{Diagnostics, FileId, Sources};
 use crate::ir::Rule;
 use std::path::{Path, PathBuf};
 
+pub(crate) mod panther_python;
 pub mod panther_yaml;
 pub mod yaml_spanned;
 

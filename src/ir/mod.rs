@@ -15,8 +15,10 @@
 pub mod expr;
 pub mod pretty;
 pub mod rule;
+mod simplify;
 pub mod stage;
 
 pub use expr::*;
 pub use rule::*;
+pub use simplify::simplify;
 pub use stage::*;

@@ -8,7 +8,7 @@ mod detection;
 mod meta;
 
 use super::yaml_spanned::{self, Yaml};
-use super::{Frontend, ParseCtx, Parsed};
+use super::{panther_python, Frontend, ParseCtx, Parsed};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::ir::{Expr, Query, Rule};
 use std::path::Path;
@@ -64,13 +64,13 @@ impl Frontend for PantherYaml {
             }
         };
         let path = src.path.clone();
-        let rule = parse_rule(&root, &path, &mut diags);
+        let rule = parse_rule(&root, &path, ctx, &mut diags);
         vec![Parsed { rule, diags }]
     }
 }
 
 /// Build the rule from the YAML root mapping.
-fn parse_rule(root: &Yaml, path: &Path, diags: &mut Diagnostics) -> Option<Rule> {
+fn parse_rule(root: &Yaml, path: &Path, ctx: &mut ParseCtx<'_>, diags: &mut Diagnostics) -> Option<Rule> {
     let analysis = root.get("AnalysisType");
     let kind = analysis.and_then(Yaml::as_str).unwrap_or("");
     if NOT_RULES.contains(&kind) {
@@ -82,12 +82,18 @@ fn parse_rule(root: &Yaml, path: &Path, diags: &mut Diagnostics) -> Option<Rule>
     rule.origin.frontend = "panther_yaml".into();
     rule.origin.path = path.to_path_buf();
     meta::read_keys(root, &mut rule, diags);
-    rule.query = detection_query(root, kind, &mut rule, path, diags);
+    rule.query = detection_query(root, kind, &mut rule, ctx, diags);
     Some(rule)
 }
 
 /// The rule's detection: Simple Detection match expressions, or the Python logic seam.
-fn detection_query(root: &Yaml, kind: &str, rule: &mut Rule, path: &Path, diags: &mut Diagnostics) -> Query {
+fn detection_query(
+    root: &Yaml,
+    kind: &str,
+    rule: &mut Rule,
+    ctx: &mut ParseCtx<'_>,
+    diags: &mut Diagnostics,
+) -> Query {
     let analysis_span = root.get("AnalysisType").map(|a| a.span);
     if kind == "correlation_rule" || root.get("Detection").is_some_and(detection::is_correlation) {
         let span = root.get("Detection").map(|d| d.span).or(analysis_span);
@@ -111,21 +117,22 @@ fn detection_query(root: &Yaml, kind: &str, rule: &mut Rule, path: &Path, diags:
         }
     }
     if root.get("Detection").is_none() {
-        return python_seam(root, rule, path, diags, analysis_span);
+        return python_seam(root, rule, ctx, diags, analysis_span);
     }
     if failed {
         let span = root.get("Detection").map(|d| d.span);
         return Query::unparsed("panther_match_expression", "", span);
     }
     let expr = if filters.len() == 1 { filters.remove(0) } else { Expr::and(filters, None) };
-    Query::filter(detection::simplify(expr))
+    Query::filter(crate::ir::simplify(expr))
 }
 
-/// A rule whose logic is in Python: metadata and tests convert; the logic is reported.
+/// A rule whose logic is in Python: metadata and tests convert; `rule(event)` is translated
+/// by `panther_python`, or reported with the construct that stopped it.
 fn python_seam(
     root: &Yaml,
     rule: &mut Rule,
-    path: &Path,
+    ctx: &mut ParseCtx<'_>,
     diags: &mut Diagnostics,
     at: Option<Span>,
 ) -> Query {
@@ -134,16 +141,22 @@ fn python_seam(
         diags.push(Diagnostic::error(Code::MissingKey, msg).with_span(at));
         return Query::unparsed("none", "", at);
     };
-    if let Some(name) = filename.as_str() {
-        let py = path.parent().unwrap_or(Path::new("")).join(name);
-        if py.is_file() {
-            rule.origin.companions.push(py);
-        }
+    let span = Some(filename.span);
+    let py = filename.as_str().map(|name| rule.origin.path.parent().unwrap_or(Path::new("")).join(name));
+    let text = py.as_ref().and_then(|p| std::fs::read_to_string(p).ok());
+    let (Some(py), Some(text)) = (py, text) else {
+        let msg = "Python rule logic: the file named by `Filename` cannot be read";
+        diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(span));
+        return Query::unparsed("python", "", span);
+    };
+    rule.origin.companions.push(py.clone());
+    let id = ctx.sources.add(crate::diag::SourceFile::new(&py, text.clone()));
+    let env = panther_python::PyEnv {
+        log_types: &rule.logsource.native,
+        helpers_dir: ctx.options.helpers_dir.as_deref(),
+    };
+    match panther_python::translate(ctx.sources, id, &env, diags) {
+        Some(expr) => Query::filter(expr),
+        None => Query::unparsed("python", text, span),
     }
-    diags.push(
-        Diagnostic::error(Code::PythonLogic, "Python rule logic: not parsed yet")
-            .with_span(Some(filename.span))
-            .with_help("the rule's metadata and tests were converted; its detection logic was not"),
-    );
-    Query::unparsed("python", "", Some(filename.span))
 }

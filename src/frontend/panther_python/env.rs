@@ -1,0 +1,208 @@
+//! The translation environment: the rule module's functions and constants, the global
+//! helpers it imports, and the data model for `event.udm`.
+
+use super::PyEnv;
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, SourceFile, Sources, Span};
+use crate::ir::FieldPath;
+use ruff_python_ast::{self as ast, Stmt};
+use ruff_text_size::Ranged;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A function and the module it lives in (its constants and its file, for spans).
+#[derive(Clone)]
+pub(crate) struct Func {
+    pub def: Rc<ast::StmtFunctionDef>,
+    pub file: FileId,
+    pub consts: Rc<HashMap<String, ast::Expr>>,
+}
+
+/// One `event.udm` mapping.
+#[derive(Clone)]
+pub(crate) enum Udm {
+    Path(FieldPath),
+    Method(Func),
+    Unsupported(String),
+}
+
+pub(crate) struct Module {
+    pub consts: Rc<HashMap<String, ast::Expr>>,
+    pub functions: HashMap<String, Func>,
+    /// `import x as y`: alias → that module's functions.
+    pub modules: HashMap<String, HashMap<String, Func>>,
+    pub udm: HashMap<String, Udm>,
+}
+
+impl Module {
+    pub fn load(
+        sources: &mut Sources,
+        file: FileId,
+        env: &PyEnv<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<Module> {
+        let src = sources.get(file)?;
+        let (text, path) = (src.text.clone(), src.path.clone());
+        let body = parse(&text, file, diags)?;
+        let (functions, consts) = collect(&body, file);
+        let mut m = Module { consts, functions, modules: HashMap::new(), udm: HashMap::new() };
+        let helpers = env.helpers_dir.map(Path::to_path_buf).or_else(|| find_up(&path, "global_helpers"));
+        for stmt in &body {
+            m.import(stmt, helpers.as_deref(), sources);
+        }
+        if let Some(dir) = find_up(&path, "data_models") {
+            m.udm = load_data_model(&dir, env.log_types, sources);
+        }
+        Some(m)
+    }
+
+    pub fn function(&self, name: &str) -> Option<Func> {
+        self.functions.get(name).cloned()
+    }
+
+    fn import(&mut self, stmt: &Stmt, helpers: Option<&Path>, sources: &mut Sources) {
+        match stmt {
+            Stmt::ImportFrom(i) => {
+                let Some(module) = i.module.as_ref().map(|m| m.id.to_string()) else { return };
+                let Some(funcs) = helper_module(helpers, &module, sources) else { return };
+                for alias in &i.names {
+                    let name = alias.name.id.to_string();
+                    let local = alias.asname.as_ref().map_or(name.clone(), |a| a.id.to_string());
+                    if let Some(f) = funcs.0.get(&name) {
+                        self.functions.entry(local).or_insert_with(|| f.clone());
+                    } else if let Some(c) = funcs.1.get(&name) {
+                        Rc::make_mut(&mut self.consts).entry(local).or_insert_with(|| c.clone());
+                    }
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let module = alias.name.id.to_string();
+                    let local = alias.asname.as_ref().map_or(module.clone(), |a| a.id.to_string());
+                    if let Some((funcs, _)) = helper_module(helpers, &module, sources) {
+                        self.modules.insert(local, funcs);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Vec<Stmt>> {
+    match ruff_python_parser::parse_module(text) {
+        Ok(parsed) => Some(parsed.into_syntax().body.into_iter().collect()),
+        Err(e) => {
+            let r = e.location;
+            let span = Span::new(file, r.start().to_usize(), r.end().to_usize());
+            diags.push(
+                Diagnostic::error(Code::Syntax, format!("invalid Python: {}", e.error)).with_span(Some(span)),
+            );
+            None
+        }
+    }
+}
+
+/// Functions and module-level constants (`NAME = <expr>`) of a module body.
+fn collect(body: &[Stmt], file: FileId) -> (HashMap<String, Func>, Rc<HashMap<String, ast::Expr>>) {
+    let mut consts = HashMap::new();
+    for stmt in body {
+        if let Stmt::Assign(a) = stmt {
+            if let [ast::Expr::Name(n)] = a.targets.as_slice() {
+                consts.insert(n.id.to_string(), (*a.value).clone());
+            }
+        }
+    }
+    let consts = Rc::new(consts);
+    let mut functions = HashMap::new();
+    for stmt in body {
+        if let Stmt::FunctionDef(f) = stmt {
+            let func = Func { def: Rc::new(f.clone()), file, consts: consts.clone() };
+            functions.insert(f.name.id.to_string(), func);
+        }
+    }
+    (functions, consts)
+}
+
+type Loaded = (HashMap<String, Func>, Rc<HashMap<String, ast::Expr>>);
+
+/// Load `module.py` from the helpers directory (registered as a source for spans).
+fn helper_module(dir: Option<&Path>, module: &str, sources: &mut Sources) -> Option<Loaded> {
+    let path = dir?.join(format!("{}.py", module.replace('.', "/")));
+    let text = std::fs::read_to_string(&path).ok()?;
+    let id = sources.add(SourceFile::new(&path, text.clone()));
+    let body = parse(&text, id, &mut Diagnostics::new())?;
+    Some(collect(&body, id))
+}
+
+/// The nearest directory called `name` beside or above `start`.
+fn find_up(start: &Path, name: &str) -> Option<PathBuf> {
+    let mut dir = start.parent();
+    while let Some(d) = dir {
+        let candidate = d.join(name);
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DataModel {
+    #[serde(default)]
+    log_types: Vec<String>,
+    #[serde(default)]
+    filename: Option<String>,
+    #[serde(default)]
+    mappings: Vec<Mapping>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Mapping {
+    name: String,
+    path: Option<String>,
+    method: Option<String>,
+}
+
+/// The data model whose LogTypes include the rule's first log type.
+fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> HashMap<String, Udm> {
+    let mut out = HashMap::new();
+    let Some(log_type) = log_types.first() else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    files.sort();
+    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yml")) {
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let Ok(model) = serde_yaml::from_str::<DataModel>(&text) else { continue };
+        if !model.log_types.contains(log_type) {
+            continue;
+        }
+        let methods = model
+            .filename
+            .as_ref()
+            .and_then(|f| helper_module(Some(dir), f.trim_end_matches(".py"), sources));
+        for m in model.mappings {
+            let udm = match (&m.path, &m.method) {
+                (Some(p), _) => super::data_model_path(p)
+                    .map_or_else(|| Udm::Unsupported(format!("data-model path `{p}`")), Udm::Path),
+                (None, Some(name)) => match methods.as_ref().and_then(|(f, _)| f.get(name)) {
+                    Some(f) => Udm::Method(f.clone()),
+                    None => Udm::Unsupported(format!("data-model method `{name}`")),
+                },
+                (None, None) => continue,
+            };
+            out.insert(m.name, udm);
+        }
+        break;
+    }
+    out
+}
+
+/// Span of an AST node in a file.
+pub(crate) fn span_of(file: FileId, node: &impl Ranged) -> Span {
+    let r = node.range();
+    Span::new(file, r.start().to_usize(), r.end().to_usize())
+}

@@ -1,0 +1,774 @@
+//! Statements and expressions of `rule(event)` → one IR expression.
+//!
+//! A function body is read as the value it returns: `if c: A … rest` becomes
+//! `(c and A') or (not c and rest')`, assignments bind names to symbolic values, helper
+//! calls are inlined. A Python exception makes Panther return no alert; where an expression
+//! can raise (`event["k"]` on an absent key), its guard is ANDed in front of the branch.
+
+use super::env::{span_of, Func, Module, Udm};
+use super::field::{FieldRef, Fold};
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
+use crate::ir::{
+    Anchor, Case, Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Regex, RegexFlavor, Seg, Value,
+};
+use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr as PyExpr, Stmt, UnaryOp};
+use serde_json::{json, Value as Json};
+use std::collections::HashMap;
+
+/// Why a construct could not be translated, and where.
+pub(crate) struct Fail {
+    msg: String,
+    span: Span,
+}
+
+type R<T> = Result<T, Fail>;
+
+/// A symbolic Python value.
+#[derive(Clone, Debug)]
+enum Sym {
+    Event,
+    Field(FieldRef),
+    Lit(Json),
+    Bool(Expr),
+}
+
+pub(crate) struct Translator<'m, 'd> {
+    module: &'m Module,
+    diags: &'d mut Diagnostics,
+    /// Current function's file, constants and local names.
+    file: FileId,
+    consts: std::rc::Rc<HashMap<String, PyExpr>>,
+    scopes: Vec<HashMap<String, Sym>>,
+    guards: Vec<Expr>,
+    depth: usize,
+}
+
+impl<'m, 'd> Translator<'m, 'd> {
+    pub fn new(module: &'m Module, file: FileId, diags: &'d mut Diagnostics) -> Self {
+        Translator {
+            module,
+            diags,
+            file,
+            consts: module.consts.clone(),
+            scopes: Vec::new(),
+            guards: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// The rule function as one expression, or `None` with an error diagnostic.
+    pub fn rule(&mut self, f: Func) -> Option<Expr> {
+        match self.call_function(&f, vec![Sym::Event]) {
+            Ok(Sym::Bool(e)) => Some(e),
+            Ok(other) => Some(self.truthy(other)),
+            Err(fail) => {
+                let msg = format!("Python rule logic: {}", fail.msg);
+                self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
+                None
+            }
+        }
+    }
+
+    fn fail<T>(&self, msg: impl Into<String>, node: &impl ruff_text_size::Ranged) -> R<T> {
+        Err(Fail { msg: msg.into(), span: span_of(self.file, node) })
+    }
+
+    /// Inline a function: bind its parameters, read its body as the value it returns.
+    fn call_function(&mut self, f: &Func, args: Vec<Sym>) -> R<Sym> {
+        if self.depth > 8 {
+            return Err(Fail {
+                msg: "helper calls nested too deeply".into(),
+                span: span_of(f.file, &f.def.name),
+            });
+        }
+        let params: Vec<String> =
+            f.def.parameters.args.iter().map(|p| p.parameter.name.id.to_string()).collect();
+        if params.len() != args.len()
+            || f.def.parameters.vararg.is_some()
+            || !f.def.parameters.kwonlyargs.is_empty()
+        {
+            return Err(Fail {
+                msg: format!("call of `{}` with a different signature", f.def.name.id),
+                span: span_of(f.file, &f.def.name),
+            });
+        }
+        let saved = (self.file, self.consts.clone(), std::mem::take(&mut self.guards));
+        self.file = f.file;
+        self.consts = f.consts.clone();
+        self.scopes.push(params.into_iter().zip(args).collect());
+        self.depth += 1;
+        let body: Vec<&Stmt> = f.def.body.iter().collect();
+        let result = match single_return(&body) {
+            Some(value) => self.sym(value).map(|s| self.with_guards(s)),
+            None => self.block(&body).map(Sym::Bool),
+        };
+        self.depth -= 1;
+        self.scopes.pop();
+        (self.file, self.consts, self.guards) = saved;
+        result
+    }
+
+    fn with_guards(&mut self, s: Sym) -> Sym {
+        let guards = std::mem::take(&mut self.guards);
+        match s {
+            Sym::Bool(e) if !guards.is_empty() => Sym::Bool(and_all(guards, e)),
+            other => other,
+        }
+    }
+
+    /// The value a statement list returns, as a boolean expression.
+    fn block(&mut self, stmts: &[&Stmt]) -> R<Expr> {
+        let Some((first, rest)) = stmts.split_first() else {
+            return Ok(Expr::constant(false, None)); // falling off the end returns None
+        };
+        match first {
+            Stmt::Return(r) => match &r.value {
+                None => Ok(Expr::constant(false, None)),
+                Some(v) => {
+                    let e = self.bool_of(v)?;
+                    Ok(and_all(std::mem::take(&mut self.guards), e))
+                }
+            },
+            Stmt::If(i) => self.if_chain(&i.test, &i.body, &i.elif_else_clauses, rest),
+            Stmt::Assign(a) => match a.targets.as_slice() {
+                [PyExpr::Name(n)] => {
+                    let s = self.sym(&a.value)?;
+                    self.bind(n.id.to_string(), s);
+                    self.block(rest)
+                }
+                _ => self.fail("assignment to something other than a name", *first),
+            },
+            Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
+                (PyExpr::Name(n), Some(v)) => {
+                    let s = self.sym(v)?;
+                    self.bind(n.id.to_string(), s);
+                    self.block(rest)
+                }
+                _ => self.fail("annotated assignment without a value", *first),
+            },
+            Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => self.block(rest),
+            Stmt::Pass(_) => self.block(rest),
+            Stmt::For(_) => self.fail("a `for` loop", *first),
+            Stmt::While(_) => self.fail("a `while` loop", *first),
+            Stmt::Try(_) => self.fail("a `try` block", *first),
+            Stmt::With(_) => self.fail("a `with` block", *first),
+            Stmt::Expr(_) => self.fail("a statement with side effects", *first),
+            _ => self.fail("this statement", *first),
+        }
+    }
+
+    fn if_chain(
+        &mut self,
+        test: &PyExpr,
+        body: &[Stmt],
+        clauses: &[ast::ElifElseClause],
+        rest: &[&Stmt],
+    ) -> R<Expr> {
+        let cond = self.bool_of(test)?;
+        let guards = std::mem::take(&mut self.guards);
+        let then = self.branch(body, rest)?;
+        let otherwise = match clauses.split_first() {
+            None => self.block(rest)?,
+            Some((c, more)) => match &c.test {
+                Some(t) => self.if_chain(t, &c.body, more, rest)?,
+                None => self.branch(&c.body, rest)?,
+            },
+        };
+        Ok(and_all(guards, ite(cond, then, otherwise)))
+    }
+
+    /// A branch body followed by the statements after the `if` (unless it always returns).
+    fn branch(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Expr> {
+        self.scopes.push(HashMap::new());
+        let mut stmts: Vec<&Stmt> = body.iter().collect();
+        if !always_returns(body) {
+            stmts.extend(rest.iter().copied());
+        }
+        let r = self.block(&stmts);
+        self.scopes.pop();
+        r
+    }
+
+    fn bind(&mut self, name: String, s: Sym) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name, s);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<Sym> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+
+    fn truthy(&mut self, s: Sym) -> Expr {
+        match s {
+            Sym::Bool(e) => e,
+            Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
+            Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
+            Sym::Event => Expr::constant(true, None),
+        }
+    }
+
+    /// An expression in a boolean context.
+    fn bool_of(&mut self, e: &PyExpr) -> R<Expr> {
+        match e {
+            PyExpr::BoolOp(b) => {
+                let items: Vec<Expr> = b.values.iter().map(|v| self.bool_of(v)).collect::<R<_>>()?;
+                Ok(if b.op == BoolOp::And { Expr::and(items, None) } else { Expr::or(items, None) })
+            }
+            PyExpr::UnaryOp(u) if u.op == UnaryOp::Not => Ok(Expr::not(self.bool_of(&u.operand)?, None)),
+            PyExpr::Compare(c) => self.compare_chain(c),
+            PyExpr::Call(c) => match self.call_bool(c)? {
+                Some(e) => Ok(e),
+                None => {
+                    let s = self.sym(e)?;
+                    Ok(self.truthy(s))
+                }
+            },
+            _ => {
+                let s = self.sym(e)?;
+                Ok(self.truthy(s))
+            }
+        }
+    }
+
+    fn compare_chain(&mut self, c: &ast::ExprCompare) -> R<Expr> {
+        let mut left = &*c.left;
+        let mut parts = Vec::new();
+        for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+            parts.push(self.compare(left, *op, right, c)?);
+            left = right;
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::and(parts, None) })
+    }
+
+    fn compare(&mut self, left: &PyExpr, op: CmpOp, right: &PyExpr, node: &ast::ExprCompare) -> R<Expr> {
+        let (l, r) = (self.sym(left)?, self.sym(right)?);
+        let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
+        let e = match (op, l, r) {
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Field(f), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Lit(v), Sym::Field(f)) => {
+                let p = eq_pred(&f, &[v]);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Array(vs))) => {
+                let p = eq_pred(&f, &vs);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(s)), Sym::Field(f)) => {
+                let p = match f.fold {
+                    Some(Fold::Lower) if s != s.to_lowercase() => Expr::constant(false, None),
+                    Some(Fold::Upper) if s != s.to_uppercase() => Expr::constant(false, None),
+                    _ => f.pred(Op::Contains, vec![Value::Str(s)]),
+                };
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Sym::Field(f), Sym::Lit(v)) => {
+                f.exact(order(&f, op, &v, false)?)
+            }
+            (CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Sym::Lit(v), Sym::Field(f)) => {
+                f.exact(order(&f, op, &v, true)?)
+            }
+            (CmpOp::Eq | CmpOp::NotEq, Sym::Field(a), Sym::Field(b))
+                if a.fold.is_none() && b.fold.is_none() =>
+            {
+                let p = a.pred(Op::Eq, vec![Value::Field(b.path.clone())]);
+                if negate {
+                    Expr::not(p, None)
+                } else {
+                    p
+                }
+            }
+            (_, Sym::Lit(a), Sym::Lit(b)) => match static_compare(op, &a, &b) {
+                Some(v) => Expr::constant(v, None),
+                None => return self.fail("a comparison of constants Python would reject", node),
+            },
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Bool(b), Sym::Lit(Json::Bool(v)))
+            | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Lit(Json::Bool(v)), Sym::Bool(b)) => {
+                if v != negate {
+                    b
+                } else {
+                    Expr::not(b, None)
+                }
+            }
+            _ => return self.fail(format!("this `{}` comparison", op.as_str()), node),
+        };
+        Ok(e)
+    }
+
+    /// A call in boolean position that maps to a predicate, or `None` to treat it as a value.
+    fn call_bool(&mut self, c: &ast::ExprCall) -> R<Option<Expr>> {
+        let args = &c.arguments.args;
+        match &*c.func {
+            PyExpr::Attribute(a) if matches!(a.attr.as_str(), "startswith" | "endswith") => {
+                let Sym::Field(f) = self.sym(&a.value)? else { return Ok(None) };
+                let [arg] = &args[..] else {
+                    return self.fail("startswith/endswith with several arguments", c);
+                };
+                let values = match self.sym(arg)? {
+                    Sym::Lit(Json::String(s)) => vec![s],
+                    Sym::Lit(Json::Array(items)) => {
+                        items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
+                    }
+                    _ => return self.fail("startswith/endswith of a non-literal", arg),
+                };
+                let op = if a.attr.as_str() == "startswith" { Op::StartsWith } else { Op::EndsWith };
+                let values = fold_values(&f, values.into_iter().map(Json::String).collect());
+                if values.is_empty() {
+                    return Ok(Some(Expr::constant(false, None)));
+                }
+                Ok(Some(f.exact(string_guarded(&f, f.pred(op, values)))))
+            }
+            PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all") => {
+                self.quantified(n.id.as_str() == "any", c).map(Some)
+            }
+            PyExpr::Attribute(a)
+                if is_name(&a.value, "re") && matches!(a.attr.as_str(), "match" | "search" | "fullmatch") =>
+            {
+                self.regex(a.attr.as_str(), c).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn regex(&mut self, func: &str, c: &ast::ExprCall) -> R<Expr> {
+        let args = &c.arguments.args;
+        let (Some(pat), Some(subject)) = (args.first(), args.get(1)) else {
+            return self.fail("re call without a pattern and a subject", c);
+        };
+        let Sym::Lit(Json::String(pattern)) = self.sym(pat)? else {
+            return self.fail("a regex that is not a literal", pat);
+        };
+        let Sym::Field(f) = self.sym(subject)? else {
+            return self.fail("a regex over something other than a field", subject);
+        };
+        let mut case = f.case();
+        for flag in args.iter().skip(2).chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+            match flag {
+                PyExpr::Attribute(a)
+                    if is_name(&a.value, "re") && matches!(a.attr.as_str(), "I" | "IGNORECASE") =>
+                {
+                    case = Case::Insensitive
+                }
+                other => return self.fail("regex flags other than re.IGNORECASE", other),
+            }
+        }
+        if regex::Regex::new(&pattern).is_err() {
+            return self.fail("a regex the evaluator's engine cannot run", pat);
+        }
+        let anchor = match func {
+            "match" => Anchor::Start,
+            "fullmatch" => Anchor::Full,
+            _ => Anchor::None,
+        };
+        let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor });
+        let p = Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], case), None);
+        Ok(f.exact(p))
+    }
+
+    /// `any(test for x in <field>)` / `all(...)` → a predicate fanned out over the elements.
+    fn quantified(&mut self, any: bool, c: &ast::ExprCall) -> R<Expr> {
+        let [PyExpr::Generator(g)] = &c.arguments.args[..] else {
+            return self.fail("any/all over something other than a generator", c);
+        };
+        let [comp] = &g.generators[..] else { return self.fail("a generator with several `for`s", g) };
+        let PyExpr::Name(var) = &comp.target else {
+            return self.fail("a generator target that is not a name", &comp.target);
+        };
+        let Sym::Field(list) = self.sym(&comp.iter)? else {
+            return self.fail("iteration over something other than an event field", &comp.iter);
+        };
+        let mut elem_path = list.path.clone();
+        elem_path.0.push(Seg::Each(Quantifier::Any));
+        let depth = elem_path.0.len() - 1;
+        self.scopes.push(HashMap::from([(
+            var.id.to_string(),
+            Sym::Field(FieldRef::new(elem_path, Json::Null, false)),
+        )]));
+        let mut test = self.bool_of(&g.elt);
+        if let (Ok(t), false) = (&test, comp.ifs.is_empty()) {
+            let conds: R<Vec<Expr>> = comp.ifs.iter().map(|i| self.bool_of(i)).collect();
+            test = conds.map(|cs| {
+                let cond = Expr::and(cs, None);
+                if any {
+                    Expr::and(vec![cond, t.clone()], None)
+                } else {
+                    Expr::or(vec![Expr::not(cond, None), t.clone()], None)
+                }
+            });
+        }
+        self.scopes.pop();
+        let test = crate::ir::simplify(test?);
+        // One element-level predicate, possibly negated: the quantifier goes into its path.
+        let (negated, mut pred) = match test.kind {
+            ExprKind::Pred(p) => (false, p),
+            ExprKind::Not(inner) => match inner.kind {
+                ExprKind::Pred(p) => (true, p),
+                _ => return self.fail("an any/all test over several element conditions", g),
+            },
+            _ => return self.fail("an any/all test over several element conditions", g),
+        };
+        let quant = if any != negated { Quantifier::Any } else { Quantifier::All };
+        match pred.field.0.get_mut(depth) {
+            Some(seg @ Seg::Each(_)) => *seg = Seg::Each(quant),
+            _ => return self.fail("an any/all test that does not read the element", g),
+        }
+        let p = Expr::pred(pred, None);
+        let result = if negated { Expr::not(p, None) } else { p };
+        // Python: any() over no elements is False, all() is True; an absent list iterates the default.
+        Ok(list.exact_iteration(result, any))
+    }
+
+    /// The symbolic value of an expression.
+    fn sym(&mut self, e: &PyExpr) -> R<Sym> {
+        Ok(match e {
+            PyExpr::StringLiteral(s) => Sym::Lit(Json::String(s.value.to_str().to_string())),
+            PyExpr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => match i.as_i64() {
+                    Some(i) => Sym::Lit(json!(i)),
+                    None => return self.fail("an integer out of range", e),
+                },
+                ast::Number::Float(f) => Sym::Lit(json!(f)),
+                ast::Number::Complex { .. } => return self.fail("a complex number", e),
+            },
+            PyExpr::BooleanLiteral(b) => Sym::Lit(Json::Bool(b.value)),
+            PyExpr::NoneLiteral(_) => Sym::Lit(Json::Null),
+            PyExpr::List(l) => self.lit_seq(l.elts.iter(), e)?,
+            PyExpr::Tuple(t) => self.lit_seq(t.elts.iter(), e)?,
+            PyExpr::Set(s) => self.lit_seq(s.elts.iter(), e)?,
+            PyExpr::Dict(d) if d.items.is_empty() => Sym::Lit(json!({})),
+            PyExpr::Name(n) => match self.lookup(n.id.as_str()) {
+                Some(s) => s,
+                None => match self.consts.get(n.id.as_str()).cloned() {
+                    Some(c) => self.sym(&c)?,
+                    None => return self.fail(format!("the name `{}`", n.id), e),
+                },
+            },
+            PyExpr::Call(c) => self.call_value(c)?,
+            PyExpr::Subscript(s) => self.subscript(s)?,
+            PyExpr::UnaryOp(u) if u.op == UnaryOp::USub => match self.sym(&u.operand)? {
+                Sym::Lit(Json::Number(n)) if n.is_i64() => Sym::Lit(json!(-n.as_i64().unwrap_or(0))),
+                Sym::Lit(Json::Number(n)) => Sym::Lit(json!(-n.as_f64().unwrap_or(f64::NAN))),
+                _ => return self.fail("a negation of a non-number", e),
+            },
+            PyExpr::UnaryOp(u) if u.op != UnaryOp::Not => return self.fail("this unary operator", e),
+            PyExpr::BoolOp(_) | PyExpr::Compare(_) | PyExpr::UnaryOp(_) => Sym::Bool(self.bool_of(e)?),
+            PyExpr::FString(_) => return self.fail("an f-string", e),
+            PyExpr::BinOp(_) => return self.fail("arithmetic or string building", e),
+            _ => return self.fail("this expression", e),
+        })
+    }
+
+    fn lit_seq<'a>(&mut self, items: impl Iterator<Item = &'a PyExpr>, node: &PyExpr) -> R<Sym> {
+        let mut out = Vec::new();
+        for item in items {
+            match self.sym(item)? {
+                Sym::Lit(v) => out.push(v),
+                _ => return self.fail("a collection of non-constant values", node),
+            }
+        }
+        Ok(Sym::Lit(Json::Array(out)))
+    }
+
+    /// `event["k"]`: like `get`, but an absent key raises (no alert): guarded.
+    fn subscript(&mut self, s: &ast::ExprSubscript) -> R<Sym> {
+        let key = match self.sym(&s.slice)? {
+            Sym::Lit(Json::String(k)) => Seg::Key(k),
+            Sym::Lit(Json::Number(n)) if n.is_i64() => Seg::Index(n.as_i64().unwrap_or(0)),
+            _ => return self.fail("a subscript with a non-constant key", s),
+        };
+        let base = self.sym(&s.value)?;
+        let path = match base {
+            Sym::Event => FieldPath(vec![key]),
+            Sym::Field(f) if f.fold.is_none() => FieldPath(f.path.0.into_iter().chain([key]).collect()),
+            _ => return self.fail("a subscript of something other than the event", s),
+        };
+        let present = Expr::or(
+            vec![
+                Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
+                Expr::pred(Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive), None),
+            ],
+            None,
+        );
+        self.guards.push(present);
+        Ok(Sym::Field(FieldRef::new(path, Json::Null, false)))
+    }
+
+    fn call_value(&mut self, c: &ast::ExprCall) -> R<Sym> {
+        let args = &c.arguments.args;
+        match &*c.func {
+            PyExpr::Attribute(a) => {
+                let method = a.attr.as_str();
+                if let PyExpr::Name(m) = &*a.value {
+                    if let Some(f) =
+                        self.module.modules.get(m.id.as_str()).and_then(|fs| fs.get(method)).cloned()
+                    {
+                        let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                        return self.call_function(&f, argv);
+                    }
+                }
+                let recv = self.sym(&a.value)?;
+                self.method(recv, method, c)
+            }
+            PyExpr::Name(n) => {
+                let name = n.id.as_str();
+                match name {
+                    "deep_get" => {
+                        let Some((first, keys)) = args.split_first() else {
+                            return self.fail("deep_get without arguments", c);
+                        };
+                        let base = self.sym(first)?;
+                        self.deep_get(base, keys, c)
+                    }
+                    "set" | "frozenset" | "tuple" | "list" if args.len() <= 1 => match args.first() {
+                        None => Ok(Sym::Lit(json!([]))),
+                        Some(x) => self.sym(x),
+                    },
+                    _ => match self.module.function(name) {
+                        Some(f) => {
+                            let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                            self.call_function(&f, argv)
+                        }
+                        None => self.fail(format!("a call of `{name}`"), c),
+                    },
+                }
+            }
+            _ => self.fail("this call", c),
+        }
+    }
+
+    fn method(&mut self, recv: Sym, method: &str, c: &ast::ExprCall) -> R<Sym> {
+        let args = &c.arguments.args;
+        match (recv, method) {
+            (Sym::Event, "get") | (Sym::Field(_), "get") if !args.is_empty() && args.len() <= 2 => {
+                let recv = self.sym(match &*c.func {
+                    PyExpr::Attribute(a) => &a.value,
+                    _ => return self.fail("this call", c),
+                })?;
+                let Sym::Lit(Json::String(key)) = self.sym(&args[0])? else {
+                    return self.fail("get with a non-constant key", &args[0]);
+                };
+                let default = match args.get(1) {
+                    Some(d) => match self.sym(d)? {
+                        Sym::Lit(v) => v,
+                        _ => return self.fail("a non-constant default", d),
+                    },
+                    None => Json::Null,
+                };
+                match recv {
+                    Sym::Event => Ok(Sym::Field(FieldRef::new(FieldPath::key(key), default, false))),
+                    Sym::Field(f)
+                        if f.fold.is_none() && matches!(f.default, Json::Object(_) | Json::Null) =>
+                    {
+                        let mut path = f.path.clone();
+                        path.0.push(Seg::Key(key));
+                        // A missing parent yields `{}` (or None → raises): either way `default`.
+                        Ok(Sym::Field(FieldRef::new(path, default, false)))
+                    }
+                    _ => self.fail("get on a value that may not be a mapping", c),
+                }
+            }
+            (Sym::Event, "deep_get") => self.deep_get(Sym::Event, args, c),
+            (Sym::Event, "udm") => {
+                let [name] = &args[..] else { return self.fail("udm with several keys", c) };
+                let Sym::Lit(Json::String(name)) = self.sym(name)? else {
+                    return self.fail("udm with a non-constant name", c);
+                };
+                match self.module.udm.get(&name).cloned() {
+                    Some(Udm::Path(path)) => Ok(Sym::Field(FieldRef::new(path, Json::Null, true))),
+                    Some(Udm::Method(f)) => self.call_function(&f, vec![Sym::Event]),
+                    Some(Udm::Unsupported(what)) => {
+                        self.fail(format!("event.udm(\"{name}\") maps to {what}"), c)
+                    }
+                    None => self.fail(
+                        format!("event.udm(\"{name}\") has no data-model mapping for this log type"),
+                        c,
+                    ),
+                }
+            }
+            (Sym::Field(mut f), "lower" | "casefold" | "upper") if args.is_empty() => {
+                if !matches!(f.default, Json::String(_)) {
+                    // None.lower() raises: no alert when the value is not a string.
+                    self.guards.push(string_test(&f));
+                }
+                f.fold = Some(if method == "upper" { Fold::Upper } else { Fold::Lower });
+                Ok(Sym::Field(f))
+            }
+            (Sym::Lit(Json::String(s)), "lower" | "casefold") => Ok(Sym::Lit(Json::String(s.to_lowercase()))),
+            (Sym::Lit(Json::String(s)), "upper") => Ok(Sym::Lit(Json::String(s.to_uppercase()))),
+            (_, "deep_walk") => self.fail("event.deep_walk (its list flattening is not modelled yet)", c),
+            (_, m) => self.fail(format!("the method `{m}`"), c),
+        }
+    }
+
+    fn deep_get(&mut self, base: Sym, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
+        if !matches!(base, Sym::Event) {
+            return self.fail("deep_get on something other than the event", c);
+        }
+        let mut path = Vec::new();
+        for k in keys {
+            match self.sym(k)? {
+                Sym::Lit(Json::String(s)) => path.push(Seg::Key(s)),
+                _ => return self.fail("deep_get with a non-constant key", k),
+            }
+        }
+        let mut default = Json::Null;
+        for kw in &c.arguments.keywords {
+            match (kw.arg.as_ref().map(|a| a.as_str()), self.sym(&kw.value)?) {
+                (Some("default"), Sym::Lit(v)) => default = v,
+                _ => return self.fail("a deep_get keyword other than a constant default", kw),
+            }
+        }
+        if path.is_empty() {
+            return self.fail("deep_get without keys", c);
+        }
+        Ok(Sym::Field(FieldRef::new(FieldPath(path), default, true)))
+    }
+}
+
+impl FieldRef {
+    /// An any/all result over this list field, with Python's behaviour when the list is
+    /// absent (it iterates the default) or empty.
+    fn exact_iteration(&self, result: Expr, any: bool) -> Expr {
+        let default_items = self.default.as_array().map_or(0, Vec::len);
+        let want_absent = if default_items == 0 { !any } else { false };
+        let absent = Expr::pred(Predicate::new(self.path.clone(), Op::IsNull, vec![], Case::Sensitive), None);
+        let have_absent =
+            crate::eval::eval_expr(&result, &super::field::event_at(&self.path.0, None)).unwrap_or(false);
+        match (want_absent, have_absent) {
+            (a, b) if a == b => result,
+            (true, false) => Expr::or(vec![absent, result], None),
+            _ => Expr::and(vec![Expr::not(absent, None), result], None),
+        }
+    }
+}
+
+/// Equality with one or several literals, honouring `.lower()` / `.upper()`.
+fn eq_pred(f: &FieldRef, values: &[Json]) -> Expr {
+    if values.iter().all(Json::is_null) {
+        return f.pred(Op::IsNull, vec![]);
+    }
+    let vals = fold_values(f, values.to_vec());
+    if vals.is_empty() {
+        return Expr::constant(false, None);
+    }
+    string_guarded(f, f.pred(Op::Eq, vals))
+}
+
+/// Literals as IR values; with a fold, only strings already in folded form can ever match.
+fn fold_values(f: &FieldRef, values: Vec<Json>) -> Vec<Value> {
+    values
+        .into_iter()
+        .filter_map(|v| match (v, f.fold) {
+            (Json::String(s), Some(Fold::Lower)) => (s == s.to_lowercase()).then_some(Value::Str(s)),
+            (Json::String(s), Some(Fold::Upper)) => {
+                (s == s.to_uppercase()).then_some(Value::Str(s.to_lowercase()))
+            }
+            (_, Some(_)) => None,
+            (Json::String(s), None) => Some(Value::Str(s)),
+            (Json::Bool(b), None) => Some(Value::Bool(b)),
+            (Json::Number(n), None) => {
+                Some(n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int))
+            }
+            (Json::Null, None) => Some(Value::Null),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A folded value is a string (or the rule raised); the IR's insensitive predicates only
+/// match strings anyway, so nothing to add beyond the predicate itself.
+fn string_guarded(_f: &FieldRef, p: Expr) -> Expr {
+    p
+}
+
+/// "The value is a string": the only values `startswith("")` holds for.
+fn string_test(f: &FieldRef) -> Expr {
+    Expr::pred(
+        Predicate::new(f.path.clone(), Op::StartsWith, vec![Value::Str(String::new())], Case::Sensitive),
+        None,
+    )
+}
+
+fn order(f: &FieldRef, op: CmpOp, v: &Json, swapped: bool) -> Result<Expr, Fail> {
+    let op = match (op, swapped) {
+        (CmpOp::Lt, false) | (CmpOp::Gt, true) => Op::Lt,
+        (CmpOp::LtE, false) | (CmpOp::GtE, true) => Op::Le,
+        (CmpOp::Gt, false) | (CmpOp::Lt, true) => Op::Gt,
+        _ => Op::Ge,
+    };
+    let value = match v {
+        Json::Number(n) => {
+            n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
+        }
+        Json::String(s) if f.fold.is_none() => Value::Str(s.clone()),
+        _ => {
+            return Err(Fail { msg: "an ordering comparison with this value".into(), span: Span::default() })
+        }
+    };
+    Ok(f.pred(op, vec![value]))
+}
+
+fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
+    Some(match op {
+        CmpOp::Eq | CmpOp::Is => a == b,
+        CmpOp::NotEq | CmpOp::IsNot => a != b,
+        CmpOp::In => match b {
+            Json::Array(items) => items.contains(a),
+            Json::String(s) => s.contains(a.as_str()?),
+            _ => return None,
+        },
+        CmpOp::NotIn => !static_compare(CmpOp::In, a, b)?,
+        _ => return None,
+    })
+}
+
+/// `if c: t else: e`, simplified when a branch is a constant.
+fn ite(c: Expr, t: Expr, e: Expr) -> Expr {
+    match (&t.kind, &e.kind) {
+        (ExprKind::Const(true), ExprKind::Const(false)) => c,
+        (ExprKind::Const(false), ExprKind::Const(true)) => Expr::not(c, None),
+        (_, ExprKind::Const(false)) => Expr::and(vec![c, t], None),
+        (ExprKind::Const(false), _) => Expr::and(vec![Expr::not(c, None), e], None),
+        (ExprKind::Const(true), _) => Expr::or(vec![c, e], None),
+        (_, ExprKind::Const(true)) => Expr::or(vec![Expr::not(c, None), t], None),
+        _ => Expr::or(
+            vec![Expr::and(vec![c.clone(), t], None), Expr::and(vec![Expr::not(c, None), e], None)],
+            None,
+        ),
+    }
+}
+
+fn and_all(mut guards: Vec<Expr>, e: Expr) -> Expr {
+    if guards.is_empty() {
+        return e;
+    }
+    guards.push(e);
+    Expr::and(guards, None)
+}
+
+fn is_name(e: &PyExpr, name: &str) -> bool {
+    matches!(e, PyExpr::Name(n) if n.id.as_str() == name)
+}
+
+/// `return <expr>` after only assignments/docstrings: the function's value.
+fn single_return<'a>(body: &[&'a Stmt]) -> Option<&'a PyExpr> {
+    match body {
+        [Stmt::Return(r)] => r.value.as_deref(),
+        [Stmt::Expr(d), Stmt::Return(r)] if matches!(*d.value, PyExpr::StringLiteral(_)) => {
+            r.value.as_deref()
+        }
+        _ => None,
+    }
+}
+
+fn always_returns(body: &[Stmt]) -> bool {
+    match body.last() {
+        Some(Stmt::Return(_)) | Some(Stmt::Raise(_)) => true,
+        Some(Stmt::If(i)) => {
+            always_returns(&i.body)
+                && i.elif_else_clauses.iter().any(|c| c.test.is_none())
+                && i.elif_else_clauses.iter().all(|c| always_returns(&c.body))
+        }
+        _ => false,
+    }
+}
