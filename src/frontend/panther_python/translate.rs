@@ -147,7 +147,8 @@ impl<'m, 'd> Translator<'m, 'd> {
                 _ => self.fail("annotated assignment without a value", *first),
             },
             Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => self.block(rest),
-            Stmt::Pass(_) => self.block(rest),
+            // `global NAME` only matters for assignment, which is refused anyway.
+            Stmt::Pass(_) | Stmt::Global(_) => self.block(rest),
             Stmt::For(_) => self.fail("a `for` loop", *first),
             Stmt::While(_) => self.fail("a `while` loop", *first),
             Stmt::Try(_) => self.fail("a `try` block", *first),
@@ -250,6 +251,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let p = eq_pred(&f, &[v]);
                 f.exact(if negate { Expr::not(p, None) } else { p })
             }
+            (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Object(m))) => {
+                let keys: Vec<Json> = m.keys().cloned().map(Json::String).collect();
+                let p = eq_pred(&f, &keys);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
             (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Array(vs))) => {
                 let p = eq_pred(&f, &vs);
                 f.exact(if negate { Expr::not(p, None) } else { p })
@@ -319,7 +325,19 @@ impl<'m, 'd> Translator<'m, 'd> {
                 Ok(Some(f.exact(string_guarded(&f, f.pred(op, values)))))
             }
             PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all") => {
-                self.quantified(n.id.as_str() == "any", c).map(Some)
+                let any = n.id.as_str() == "any";
+                match &args[..] {
+                    [PyExpr::List(ast::ExprList { elts, .. }) | PyExpr::Tuple(ast::ExprTuple { elts, .. })] =>
+                    {
+                        let items: Vec<Expr> = elts.iter().map(|x| self.bool_of(x)).collect::<R<_>>()?;
+                        Ok(Some(if any { Expr::or(items, None) } else { Expr::and(items, None) }))
+                    }
+                    _ => self.quantified(any, c).map(Some),
+                }
+            }
+            PyExpr::Name(n) if n.id.as_str() == "bool" && args.len() == 1 => self.bool_of(&args[0]).map(Some),
+            PyExpr::Name(n) if n.id.as_str() == "isinstance" && args.len() == 2 => {
+                self.isinstance(&args[0], &args[1], c).map(Some)
             }
             PyExpr::Attribute(a)
                 if is_name(&a.value, "re") && matches!(a.attr.as_str(), "match" | "search" | "fullmatch") =>
@@ -374,8 +392,17 @@ impl<'m, 'd> Translator<'m, 'd> {
         let PyExpr::Name(var) = &comp.target else {
             return self.fail("a generator target that is not a name", &comp.target);
         };
-        let Sym::Field(list) = self.sym(&comp.iter)? else {
-            return self.fail("iteration over something other than an event field", &comp.iter);
+        let list = match self.sym(&comp.iter)? {
+            Sym::Field(list) => list,
+            Sym::Lit(Json::Array(items)) => return self.unrolled(any, g, comp, &var.id, items),
+            Sym::Lit(Json::Object(m)) => {
+                let keys = m.keys().cloned().map(Json::String).collect();
+                return self.unrolled(any, g, comp, &var.id, keys);
+            }
+            _ => {
+                return self
+                    .fail("iteration over something other than an event field or a constant", &comp.iter)
+            }
         };
         let mut elem_path = list.path.clone();
         elem_path.0.push(Seg::Each(Quantifier::Any));
@@ -418,6 +445,47 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(list.exact_iteration(result, any))
     }
 
+    /// `any(test for x in CONSTANTS)`: one test per constant, joined with or / and.
+    fn unrolled(
+        &mut self,
+        any: bool,
+        g: &ast::ExprGenerator,
+        comp: &ast::Comprehension,
+        var: &str,
+        items: Vec<Json>,
+    ) -> R<Expr> {
+        if items.len() > 512 {
+            return self.fail("iteration over a very large constant collection", g);
+        }
+        let mut parts = Vec::new();
+        for item in items {
+            self.scopes.push(HashMap::from([(var.to_string(), Sym::Lit(item))]));
+            let test = self.bool_of(&g.elt);
+            let conds: R<Vec<Expr>> = comp.ifs.iter().map(|i| self.bool_of(i)).collect();
+            self.scopes.pop();
+            let (test, conds) = (test?, conds?);
+            let cond = Expr::and(conds, None);
+            parts.push(if any {
+                Expr::and(vec![cond, test], None)
+            } else {
+                Expr::or(vec![Expr::not(cond, None), test], None)
+            });
+        }
+        Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+    }
+
+    /// `isinstance(field, str)` is exactly "a string" (`startswith("")`); other types have
+    /// no IR test.
+    fn isinstance(&mut self, value: &PyExpr, ty: &PyExpr, c: &ast::ExprCall) -> R<Expr> {
+        let Sym::Field(f) = self.sym(value)? else {
+            return self.fail("isinstance of something other than a field", c);
+        };
+        match ty {
+            PyExpr::Name(n) if n.id.as_str() == "str" => Ok(f.exact(string_test(&f))),
+            _ => self.fail("an isinstance test other than `str`", c),
+        }
+    }
+
     /// The symbolic value of an expression.
     fn sym(&mut self, e: &PyExpr) -> R<Sym> {
         Ok(match e {
@@ -435,7 +503,19 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::List(l) => self.lit_seq(l.elts.iter(), e)?,
             PyExpr::Tuple(t) => self.lit_seq(t.elts.iter(), e)?,
             PyExpr::Set(s) => self.lit_seq(s.elts.iter(), e)?,
-            PyExpr::Dict(d) if d.items.is_empty() => Sym::Lit(json!({})),
+            PyExpr::Dict(d) => {
+                let mut map = serde_json::Map::new();
+                for item in &d.items {
+                    let (Some(k), v) = (&item.key, &item.value) else {
+                        return self.fail("a dict unpacking", e);
+                    };
+                    match (self.sym(k)?, self.sym(v)?) {
+                        (Sym::Lit(Json::String(k)), Sym::Lit(v)) => map.insert(k, v),
+                        _ => return self.fail("a dict with non-constant keys or values", e),
+                    };
+                }
+                Sym::Lit(Json::Object(map))
+            }
             PyExpr::Name(n) => match self.lookup(n.id.as_str()) {
                 Some(s) => s,
                 None => match self.consts.get(n.id.as_str()).cloned() {
