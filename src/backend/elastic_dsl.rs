@@ -302,6 +302,16 @@ fn lucene_regex(
                 diags.push(Diagnostic::error(Code::Inexpressible, msg).with_span(span));
                 return None;
             }
+            // Lucene groups never capture and its `.` already matches newlines, so
+            // non-capturing and dot-all groups are plain groups.
+            '(' if chars.clone().take(3).collect::<String>() == "?s:" => {
+                chars.nth(2);
+                out.push('(');
+            }
+            '(' if chars.clone().take(2).collect::<String>() == "?:" => {
+                chars.nth(1);
+                out.push('(');
+            }
             '(' if chars.peek() == Some(&'?') => {
                 diags.push(
                     Diagnostic::error(
@@ -352,5 +362,10 @@ mod tests {
         assert_eq!(lucene_regex(r"ab\d+", Anchor::None, None, &mut d).unwrap(), ".*(ab[0-9]+).*");
         assert_eq!(lucene_regex("ab", Anchor::Full, None, &mut d).unwrap(), "ab");
         assert!(lucene_regex(r"\bx", Anchor::None, None, &mut d).is_none());
+        assert_eq!(
+            lucene_regex(r"(?s:.*\\)?(?:a\.exe)", Anchor::Full, None, &mut d).unwrap(),
+            r"(.*\\)?(a\.exe)"
+        );
+        assert_eq!(lucene_regex(r"(?s:.*x)?a", Anchor::Full, None, &mut d).unwrap(), "(.*x)?a");
     }
 }

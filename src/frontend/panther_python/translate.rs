@@ -28,6 +28,10 @@ type R<T> = Result<T, Fail>;
 enum Sym {
     Event,
     Field(FieldRef),
+    /// `field.split(sep)`, optionally indexed with `[0]` or `[-1]`.
+    Split(FieldRef, char, Option<i64>),
+    /// `str(field)`.
+    Str(FieldRef),
     Lit(Json),
     Bool(Expr),
 }
@@ -60,7 +64,14 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub fn rule(&mut self, f: Func) -> Option<Expr> {
         match self.call_function(&f, vec![Sym::Event]) {
             Ok(Sym::Bool(e)) => Some(e),
-            Ok(other) => Some(self.truthy(other)),
+            Ok(other) => match self.truthy(other) {
+                Ok(e) => Some(e),
+                Err(fail) => {
+                    let msg = format!("Python rule logic: {}", fail.msg);
+                    self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
+                    None
+                }
+            },
             Err(fail) => {
                 let msg = format!("Python rule logic: {}", fail.msg);
                 self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
@@ -200,13 +211,17 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
     }
 
-    fn truthy(&mut self, s: Sym) -> Expr {
-        match s {
+    fn truthy(&mut self, s: Sym) -> R<Expr> {
+        Ok(match s {
             Sym::Bool(e) => e,
             Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),
-        }
+            Sym::Str(f) => f.exact(Expr::not(f.pred(Op::Eq, vec![Value::Str(String::new())]), None)),
+            Sym::Split(..) => {
+                return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
+            }
+        })
     }
 
     /// An expression in a boolean context.
@@ -222,12 +237,12 @@ impl<'m, 'd> Translator<'m, 'd> {
                 Some(e) => Ok(e),
                 None => {
                     let s = self.sym(e)?;
-                    Ok(self.truthy(s))
+                    self.truthy(s)
                 }
             },
             _ => {
                 let s = self.sym(e)?;
-                Ok(self.truthy(s))
+                self.truthy(s)
             }
         }
     }
@@ -265,6 +280,25 @@ impl<'m, 'd> Translator<'m, 'd> {
                     Some(Fold::Lower) if s != s.to_lowercase() => Expr::constant(false, None),
                     Some(Fold::Upper) if s != s.to_uppercase() => Expr::constant(false, None),
                     _ => f.pred(Op::Contains, vec![Value::Str(s)]),
+                };
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (
+                CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn,
+                Sym::Split(f, sep, Some(i)),
+                Sym::Lit(v),
+            )
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Split(f, sep, Some(i))) => {
+                let values = if matches!(op, CmpOp::In | CmpOp::NotIn) { list_of(&v) } else { vec![v] };
+                let p = split_pred(&f, sep, i, &values);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn, Sym::Str(f), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Str(f)) => {
+                let values = if matches!(op, CmpOp::In | CmpOp::NotIn) { list_of(&v) } else { vec![v] };
+                let Some(p) = str_pred(&f, &values) else {
+                    return self
+                        .fail("str() compared with a value whose string forms are not modelled", node);
                 };
                 f.exact(if negate { Expr::not(p, None) } else { p })
             }
@@ -523,7 +557,10 @@ impl<'m, 'd> Translator<'m, 'd> {
                     None => return self.fail(format!("the name `{}`", n.id), e),
                 },
             },
-            PyExpr::Call(c) => self.call_value(c)?,
+            PyExpr::Call(c) => match self.call_bool(c)? {
+                Some(e) => Sym::Bool(e),
+                None => self.call_value(c)?,
+            },
             PyExpr::Subscript(s) => self.subscript(s)?,
             PyExpr::UnaryOp(u) if u.op == UnaryOp::USub => match self.sym(&u.operand)? {
                 Sym::Lit(Json::Number(n)) if n.is_i64() => Sym::Lit(json!(-n.as_i64().unwrap_or(0))),
@@ -557,6 +594,9 @@ impl<'m, 'd> Translator<'m, 'd> {
             _ => return self.fail("a subscript with a non-constant key", s),
         };
         let base = self.sym(&s.value)?;
+        if let (Sym::Split(f, sep, None), Seg::Index(i @ (0 | -1))) = (&base, &key) {
+            return Ok(Sym::Split(f.clone(), *sep, Some(*i)));
+        }
         let path = match base {
             Sym::Event => FieldPath(vec![key]),
             Sym::Field(f) if f.fold.is_none() => FieldPath(f.path.0.into_iter().chain([key]).collect()),
@@ -599,6 +639,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                         let base = self.sym(first)?;
                         self.deep_get(base, keys, c)
                     }
+                    "str" if args.len() == 1 => match self.sym(&args[0])? {
+                        Sym::Field(f) if f.fold.is_none() => Ok(Sym::Str(f)),
+                        Sym::Lit(Json::String(s)) => Ok(Sym::Lit(Json::String(s))),
+                        _ => self.fail("str() of something other than a field", c),
+                    },
                     "set" | "frozenset" | "tuple" | "list" if args.len() <= 1 => match args.first() {
                         None => Ok(Sym::Lit(json!([]))),
                         Some(x) => self.sym(x),
@@ -675,6 +720,15 @@ impl<'m, 'd> Translator<'m, 'd> {
             }
             (Sym::Lit(Json::String(s)), "lower" | "casefold") => Ok(Sym::Lit(Json::String(s.to_lowercase()))),
             (Sym::Lit(Json::String(s)), "upper") => Ok(Sym::Lit(Json::String(s.to_uppercase()))),
+            (Sym::Field(f), "split") if args.len() == 1 => match self.sym(&args[0])? {
+                Sym::Lit(Json::String(sep)) if sep.chars().count() == 1 => {
+                    if !matches!(f.default, Json::String(_)) {
+                        self.guards.push(string_test(&f)); // None.split() raises: no alert
+                    }
+                    Ok(Sym::Split(f, sep.chars().next().unwrap_or(' '), None))
+                }
+                _ => self.fail("split on anything but a one-character separator", c),
+            },
             (_, "deep_walk") => self.fail("event.deep_walk (its list flattening is not modelled yet)", c),
             (_, m) => self.fail(format!("the method `{m}`"), c),
         }
@@ -720,6 +774,58 @@ impl FieldRef {
             _ => Expr::and(vec![Expr::not(absent, None), result], None),
         }
     }
+}
+
+fn list_of(v: &Json) -> Vec<Json> {
+    match v {
+        Json::Array(items) => items.clone(),
+        Json::Object(m) => m.keys().cloned().map(Json::String).collect(),
+        other => vec![other.clone()],
+    }
+}
+
+/// `field.split(sep)[0|-1] in values`: the first / last piece equals a value, i.e. the whole
+/// value matches `v(sep…)?` / `(…sep)?v`. Values containing `sep` can never be a piece.
+fn split_pred(f: &FieldRef, sep: char, index: i64, values: &[Json]) -> Expr {
+    let alts: Vec<String> = fold_values(f, values.to_vec())
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Str(s) if !s.contains(sep) => Some(regex::escape(&s)),
+            _ => None,
+        })
+        .collect();
+    if alts.is_empty() {
+        return Expr::constant(false, None);
+    }
+    let sep = regex::escape(&sep.to_string());
+    let alts = alts.join("|");
+    let pattern =
+        if index == 0 { format!("(?:{alts})(?s:{sep}.*)?") } else { format!("(?s:.*{sep})?(?:{alts})") };
+    let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor: Anchor::Full });
+    Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], f.case()), None)
+}
+
+/// `str(field) == "v"`: the string "v", or an integer / boolean / None whose `str()` is "v".
+fn str_pred(f: &FieldRef, values: &[Json]) -> Option<Expr> {
+    let mut parts = Vec::new();
+    for v in values {
+        let Json::String(s) = v else { return None };
+        parts.push(f.pred(Op::Eq, vec![Value::Str(s.clone())]));
+        match s.as_str() {
+            "None" => parts.push(f.pred(Op::IsNull, vec![])),
+            "True" | "False" => parts.push(f.pred(Op::Eq, vec![Value::Bool(s == "True")])),
+            _ => {
+                if let Ok(i) = s.parse::<i64>() {
+                    if i.to_string() == *s {
+                        parts.push(f.pred(Op::Eq, vec![Value::Int(i)]));
+                    }
+                } else if s.parse::<f64>().is_ok() || s.eq_ignore_ascii_case("nan") || s.contains("inf") {
+                    return None; // float repr rules are not modelled
+                }
+            }
+        }
+    }
+    Some(Expr::or(parts, None))
 }
 
 /// Equality with one or several literals, honouring `.lower()` / `.upper()`.
