@@ -159,7 +159,7 @@ fn panther_rules_convert_and_their_tests_hold_on_every_target() {
         }
     }
     let mut top: Vec<_> = reasons.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     eprintln!("{} Panther rules: {ok} ok ({:.1}%)", files.len(), 100.0 * ok as f64 / files.len() as f64);
     eprintln!("emitted Python agrees on all tests: {py_agree}/{py_total}");
     eprintln!("emitted Sigma agrees on all tests (rsigma): {sigma_agree}/{sigma_total}; disagreeing: {sigma_misses:?}");
