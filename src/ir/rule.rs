@@ -55,6 +55,9 @@ pub struct Meta {
     /// Alert title template; `{a.b}` placeholders name event fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_title: Option<String>,
+    /// Fields whose values group alerts (Panther `dedup()`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dedup_fields: Vec<super::expr::FieldPath>,
     /// Fields to show with an alert (Panther AlertContext / SummaryAttributes, Elastic highlighted fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub output_fields: Vec<OutputField>,

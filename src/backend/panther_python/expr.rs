@@ -55,6 +55,16 @@ impl<'d> Ctx<'d> {
 
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Py> {
         if p.op == Op::Eq && p.values.contains(&Value::Null) {
+            // "present and null": `get` reads an absent key as None too, so test presence.
+            if let (Some(keys), [Value::Null]) = (p.field.key_names(), p.values.as_slice()) {
+                self.needs.helpers.insert("_has");
+                let args: Vec<String> = keys.iter().map(|k| py_str(k)).collect();
+                let value = self.access(&p.field.0, "event", true);
+                return Some(Py::and(vec![
+                    Py::atom(format!("_has(event, {})", args.join(", "))),
+                    Py::atom(format!("{value} is None")),
+                ]));
+            }
             let msg = format!(
                 "`{}`: Python reads an absent key as None, so equality with null also matches it",
                 p.field

@@ -65,6 +65,10 @@ const HELPERS: &[(&str, &str)] = &[
         "def _in_cidr(value, block):\n    if not isinstance(value, str):\n        return False\n    try:\n        return ipaddress.ip_address(value.strip()) in ipaddress.ip_network(block, strict=False)\n    except ValueError:\n        return False\n",
     ),
     (
+        "_has",
+        "def _has(value, *path):\n    \"\"\"Whether every key of the path is present (its value may be None).\"\"\"\n    for step in path:\n        if not isinstance(value, Mapping) or step not in value:\n            return False\n        value = value[step]\n    return True\n",
+    ),
+    (
         "_at",
         "def _at(value, *path):\n    \"\"\"Follow keys and list positions; None when a step is absent.\"\"\"\n    for step in path:\n        if isinstance(step, int):\n            if not _is_list(value) or not -len(value) <= step < len(value):\n                return None\n        elif not isinstance(value, Mapping) or step not in value:\n            return None\n        value = value[step]\n    return value\n",
     ),
@@ -83,7 +87,7 @@ fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
     let mut out =
         comment(&format!("Converted by ruleport from {} ({})", rule.origin.path.display(), rule.meta.id));
     let mut imports: Vec<String> = needs.imports.iter().map(|m| format!("import {m}\n")).collect();
-    if helpers.contains("_is_list") || helpers.contains("_at") {
+    if helpers.contains("_is_list") || helpers.contains("_at") || helpers.contains("_has") {
         imports.insert(0, "from collections.abc import Mapping, Sequence\n".into());
     }
     if !imports.is_empty() {

@@ -15,7 +15,7 @@ mod field;
 mod translate;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Sources};
-use crate::ir::{Expr, FieldPath};
+use crate::ir::{Expr, FieldPath, Rule};
 use std::path::Path;
 
 /// What the translation of a rule needs besides its own `.py`.
@@ -26,22 +26,65 @@ pub(crate) struct PyEnv<'a> {
     pub helpers_dir: Option<&'a Path>,
 }
 
-/// Translate `rule(event)` of the registered `.py` source. `None` (with an error naming the
-/// construct) when it cannot be translated exactly.
+/// Translate `rule(event)` of the registered `.py` source (an error naming the construct when
+/// it cannot be translated exactly), and carry the simple metadata functions into `rule`.
 pub(crate) fn translate(
     sources: &mut Sources,
     py_file: FileId,
     env: &PyEnv<'_>,
+    rule: &mut Rule,
     diags: &mut Diagnostics,
 ) -> Option<Expr> {
     let module = env::Module::load(sources, py_file, env, diags)?;
-    let Some(rule) = module.function("rule") else {
-        diags.push(Diagnostic::error(Code::PythonLogic, "the Python file defines no `rule(event)` function"));
-        return None;
-    };
     let mut t = translate::Translator::new(&module, py_file, diags);
-    let expr = t.rule(rule)?;
-    Some(crate::ir::simplify(expr))
+    let detection = match module.function("rule") {
+        Some(f) => t.rule(f).map(crate::ir::simplify),
+        None => {
+            let msg = "the Python file defines no `rule(event)` function";
+            t.diags().push(Diagnostic::error(Code::PythonLogic, msg));
+            None
+        }
+    };
+    for name in ["title", "dedup", "severity", "runbook", "alert_context"] {
+        let Some(f) = module.function(name) else { continue };
+        let value = t.simple_value(&f);
+        if !apply(name, value, rule) {
+            let text =
+                sources.get(f.file).and_then(|s| s.text.get(def_range(&f))).unwrap_or_default().to_string();
+            rule.extra.insert(format!("python.{name}"), serde_json::Value::String(text));
+            let msg = format!(
+                "`{name}()` is kept as Python text in `extra`: it is not a constant, a field or an f-string over fields"
+            );
+            t.diags().push(
+                Diagnostic::note(Code::PythonLogic, msg).with_span(Some(env::span_of(f.file, &f.def.name))),
+            );
+        }
+    }
+    detection
+}
+
+fn def_range(f: &env::Func) -> std::ops::Range<usize> {
+    use ruff_text_size::Ranged;
+    let r = f.def.range();
+    r.start().to_usize()..r.end().to_usize()
+}
+
+/// Put a simple metadata value where the IR keeps it; false when it has no place.
+fn apply(name: &str, value: Option<translate::Simple>, rule: &mut Rule) -> bool {
+    use translate::Simple::{Field, Template, Text};
+    let m = &mut rule.meta;
+    match (name, value) {
+        ("title", Some(Text(t) | Template(t))) => m.alert_title = Some(t),
+        ("title", Some(Field(p))) => m.alert_title = Some(format!("{{{p}}}")),
+        ("dedup", Some(Field(p))) => m.dedup_fields.push(p),
+        ("runbook", Some(Text(t))) => m.runbook = Some(t),
+        ("severity", Some(Text(t))) => match crate::ir::Level::parse(&t) {
+            Some(level) => m.level = Some(crate::ir::LevelInfo { level, source: t }),
+            None => return false,
+        },
+        _ => return false,
+    }
+    true
 }
 
 /// A data-model path (`$.a.b` or `a.b`) as a field path; `None` for JSONPath beyond keys.

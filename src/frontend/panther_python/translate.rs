@@ -15,6 +15,19 @@ use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr as PyExpr, Stmt, UnaryOp}
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
+/// The value of a simple metadata function.
+pub(crate) enum Simple {
+    Text(String),
+    /// Text with `{a.b}` field placeholders.
+    Template(String),
+    Field(FieldPath),
+}
+
+/// Literal text of a template, unless it contains braces (which would read as placeholders).
+fn brace_free(s: &str) -> Option<String> {
+    (!s.contains(['{', '}'])).then(|| s.to_string())
+}
+
 /// Why a construct could not be translated, and where.
 pub(crate) struct Fail {
     msg: String,
@@ -60,6 +73,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
+    pub fn diags(&mut self) -> &mut Diagnostics {
+        self.diags
+    }
+
     /// The rule function as one expression, or `None` with an error diagnostic.
     pub fn rule(&mut self, f: Func) -> Option<Expr> {
         match self.call_function(&f, vec![Sym::Event]) {
@@ -77,6 +94,61 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
                 None
             }
+        }
+    }
+
+    /// The value of a simple metadata function (`title`, `dedup` …): a string constant, a
+    /// field read, or an f-string whose interpolations are field reads (`{a.b}` placeholders).
+    pub fn simple_value(&mut self, f: &Func) -> Option<Simple> {
+        let body: Vec<&Stmt> = f.def.body.iter().collect();
+        let value = single_return(&body)?;
+        let saved = (self.file, self.consts.clone());
+        self.file = f.file;
+        self.consts = f.consts.clone();
+        self.scopes.push(HashMap::from([(
+            f.def.parameters.args.first()?.parameter.name.id.to_string(),
+            Sym::Event,
+        )]));
+        let out = self.simple(value);
+        self.scopes.pop();
+        self.guards.clear();
+        (self.file, self.consts) = saved;
+        out
+    }
+
+    fn simple(&mut self, e: &PyExpr) -> Option<Simple> {
+        match e {
+            PyExpr::FString(fs) => {
+                let mut template = String::new();
+                for part in fs.value.iter() {
+                    match part {
+                        ast::FStringPart::Literal(l) => template.push_str(&brace_free(&l.value)?),
+                        ast::FStringPart::FString(f) => {
+                            for el in f.elements.iter() {
+                                match el {
+                                    ast::InterpolatedStringElement::Literal(l) => {
+                                        template.push_str(&brace_free(&l.value)?)
+                                    }
+                                    ast::InterpolatedStringElement::Interpolation(i) => {
+                                        match self.sym(&i.expression).ok()? {
+                                            Sym::Field(f) if f.fold.is_none() && i.format_spec.is_none() => {
+                                                template.push_str(&format!("{{{}}}", f.path))
+                                            }
+                                            _ => return None,
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(Simple::Template(template))
+            }
+            _ => match self.sym(e).ok()? {
+                Sym::Lit(Json::String(s)) => Some(Simple::Text(s)),
+                Sym::Field(f) if f.fold.is_none() => Some(Simple::Field(f.path)),
+                _ => None,
+            },
         }
     }
 
@@ -258,6 +330,23 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     fn compare(&mut self, left: &PyExpr, op: CmpOp, right: &PyExpr, node: &ast::ExprCompare) -> R<Expr> {
+        // `re.match(...) is None`: a match object is None exactly when nothing matched.
+        if matches!(op, CmpOp::Is | CmpOp::IsNot) {
+            let regex_call = |e: &PyExpr| match e {
+                PyExpr::Call(c) => matches!(&*c.func, PyExpr::Attribute(a)
+                    if is_name(&a.value, "re") && matches!(a.attr.as_str(), "match" | "search" | "fullmatch")),
+                _ => false,
+            };
+            let call = match (left, right) {
+                (l, PyExpr::NoneLiteral(_)) if regex_call(l) => Some(l),
+                (PyExpr::NoneLiteral(_), r) if regex_call(r) => Some(r),
+                _ => None,
+            };
+            if let Some(PyExpr::Call(c)) = call {
+                let matched = self.regex_call_name(c)?;
+                return Ok(if op == CmpOp::IsNot { matched } else { Expr::not(matched, None) });
+            }
+        }
         let (l, r) = (self.sym(left)?, self.sym(right)?);
         let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
         let e = match (op, l, r) {
@@ -379,6 +468,16 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.regex(a.attr.as_str(), c).map(Some)
             }
             _ => Ok(None),
+        }
+    }
+
+    fn regex_call_name(&mut self, c: &ast::ExprCall) -> R<Expr> {
+        match &*c.func {
+            PyExpr::Attribute(a) => {
+                let func = a.attr.to_string();
+                self.regex(&func, c)
+            }
+            _ => self.fail("this call", c),
         }
     }
 

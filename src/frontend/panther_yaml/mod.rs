@@ -151,11 +151,10 @@ fn python_seam(
     };
     rule.origin.companions.push(py.clone());
     let id = ctx.sources.add(crate::diag::SourceFile::new(&py, text.clone()));
-    let env = panther_python::PyEnv {
-        log_types: &rule.logsource.native,
-        helpers_dir: ctx.options.helpers_dir.as_deref(),
-    };
-    match panther_python::translate(ctx.sources, id, &env, diags) {
+    let log_types = rule.logsource.native.clone();
+    let env =
+        panther_python::PyEnv { log_types: &log_types, helpers_dir: ctx.options.helpers_dir.as_deref() };
+    match panther_python::translate(ctx.sources, id, &env, rule, diags) {
         Some(expr) => Query::filter(expr),
         None => Query::unparsed("python", text, span),
     }
