@@ -34,6 +34,14 @@ impl<'d> Ctx<'d> {
     pub fn expr(&mut self, e: &Expr) -> Option<Py> {
         Some(match &e.kind {
             ExprKind::And(xs) => Py::and(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
+            ExprKind::Or(xs) if presence(xs).is_some() => {
+                let keys = presence(xs).unwrap_or_default();
+                self.needs.helpers.insert("_has");
+                Py::atom(format!(
+                    "_has(event, {})",
+                    keys.iter().map(|k| py_str(k)).collect::<Vec<_>>().join(", ")
+                ))
+            }
             ExprKind::Or(xs) => Py::or(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
             // `not exists` is exactly `is null` (absent or null), and reads better.
             ExprKind::Not(x) => match &x.kind {
@@ -275,6 +283,18 @@ impl<'d> Ctx<'d> {
             Py::atom(format!("{l} {op} {r}")),
         ]))
     }
+}
+
+/// `exists(p) or p == null` over plain keys: the key is present, which `_has` says directly.
+fn presence(xs: &[Expr]) -> Option<Vec<String>> {
+    let [a, b] = xs else { return None };
+    let (ExprKind::Pred(a), ExprKind::Pred(b)) = (&a.kind, &b.kind) else { return None };
+    let (exists, null) = if a.op == Op::Exists { (a, b) } else { (b, a) };
+    let ok = exists.op == Op::Exists
+        && null.op == Op::Eq
+        && null.values == [Value::Null]
+        && exists.field == null.field;
+    ok.then(|| exists.field.key_names()).flatten().map(|ks| ks.into_iter().map(String::from).collect())
 }
 
 fn cmp(op: Op) -> &'static str {

@@ -296,8 +296,14 @@ impl<'m, 'd> Translator<'m, 'd> {
         })
     }
 
-    /// An expression in a boolean context.
+    /// An expression in a boolean context; every IR node without a span gets the span of the
+    /// innermost Python expression it came from.
     fn bool_of(&mut self, e: &PyExpr) -> R<Expr> {
+        let span = span_of(self.file, e);
+        self.bool_of_inner(e).map(|x| fill_spans(x, span))
+    }
+
+    fn bool_of_inner(&mut self, e: &PyExpr) -> R<Expr> {
         match e {
             PyExpr::BoolOp(b) => {
                 let items: Vec<Expr> = b.values.iter().map(|v| self.bool_of(v)).collect::<R<_>>()?;
@@ -363,6 +369,22 @@ impl<'m, 'd> Translator<'m, 'd> {
             (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Array(vs))) => {
                 let p = eq_pred(&f, &vs);
                 f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            // `"k" in event`: the key is present (its value may be null).
+            (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(k)), Sym::Event) => {
+                let path = FieldPath::key(k);
+                let present = Expr::or(
+                    vec![
+                        Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
+                        Expr::pred(Predicate::new(path, Op::Eq, vec![Value::Null], Case::Sensitive), None),
+                    ],
+                    None,
+                );
+                if negate {
+                    Expr::not(present, None)
+                } else {
+                    present
+                }
             }
             (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(s)), Sym::Field(f)) => {
                 let p = match f.fold {
@@ -817,6 +839,9 @@ impl<'m, 'd> Translator<'m, 'd> {
                 f.fold = Some(if method == "upper" { Fold::Upper } else { Fold::Lower });
                 Ok(Sym::Field(f))
             }
+            (Sym::Lit(Json::Object(m)), "keys") if args.is_empty() => {
+                Ok(Sym::Lit(Json::Array(m.keys().cloned().map(Json::String).collect())))
+            }
             (Sym::Lit(Json::String(s)), "lower" | "casefold") => Ok(Sym::Lit(Json::String(s.to_lowercase()))),
             (Sym::Lit(Json::String(s)), "upper") => Ok(Sym::Lit(Json::String(s.to_uppercase()))),
             (Sym::Field(f), "split") if args.len() == 1 => match self.sym(&args[0])? {
@@ -1005,6 +1030,19 @@ fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
         CmpOp::NotIn => !static_compare(CmpOp::In, a, b)?,
         _ => return None,
     })
+}
+
+fn fill_spans(mut e: Expr, span: Span) -> Expr {
+    if e.span.is_none() {
+        e.span = Some(span);
+    }
+    e.kind = match e.kind {
+        ExprKind::And(xs) => ExprKind::And(xs.into_iter().map(|x| fill_spans(x, span)).collect()),
+        ExprKind::Or(xs) => ExprKind::Or(xs.into_iter().map(|x| fill_spans(x, span)).collect()),
+        ExprKind::Not(x) => ExprKind::Not(Box::new(fill_spans(*x, span))),
+        other => other,
+    };
+    e
 }
 
 /// `if c: t else: e`, simplified when a branch is a constant.
