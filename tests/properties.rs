@@ -140,3 +140,73 @@ fn python_values_are_data() {
         }
     }
 }
+
+/// The Python front-end never panics, whatever `rule(event)` contains.
+#[test]
+fn python_translation_never_panics() {
+    let fragments = [
+        "event.get('a')",
+        "event.get('a', '')",
+        "event.deep_get('a', 'b', default=1)",
+        "event['k']",
+        "'x'",
+        "1",
+        "-2",
+        "None",
+        "True",
+        "[1, 'a']",
+        "{'k': 1}",
+        "re.match('a+', event.get('s', ''))",
+        "any(x.get('n') for x in event.get('l', []))",
+        "all([])",
+        "str(event.get('n'))",
+        "event.get('p', '').split('/')[-1]",
+        "len(event)",
+        "x",
+        "event.udm('u')",
+        "f'{event.get(\"a\")}'",
+        "not",
+        "and",
+        "or",
+        "==",
+        "!=",
+        "in",
+        "not in",
+        "is",
+        "is not",
+        "<",
+        ">=",
+        "(",
+        ")",
+        ".lower()",
+        ".startswith('a')",
+        "isinstance(event.get('a'), str)",
+        "lambda: 1",
+        "*",
+    ];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = prop::collection::vec(prop::sample::select(fragments.to_vec()), 1..12);
+    let dir = std::env::temp_dir().join(format!("ruleport-pyprop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yml = "AnalysisType: rule\nRuleID: P\nFilename: p.py\nLogTypes: [AWS.CloudTrail]\nTests:\n  - Name: t\n    ExpectedResult: true\n    Log: {a: 1}\n";
+    for _ in 0..300 {
+        let body = strategy.new_tree(&mut runner).unwrap().current().join(" ");
+        let py = format!("import re\n\ndef helper(event):\n    return {body}\n\ndef rule(event):\n    if {body}:\n        return helper(event)\n    return {body}\n");
+        std::fs::write(dir.join("p.py"), &py).unwrap();
+        let path = dir.join("p.yml");
+        std::fs::write(&path, yml).unwrap();
+        let mut sources = Sources::new();
+        let (_, parsed) =
+            ruleport::driver::parse_source(&mut sources, &Options::default(), None, &path, yml.to_string());
+        for p in parsed {
+            if let Some(rule) = p.rule {
+                let mut d = p.diags;
+                ruleport::driver::self_check(&rule, &mut d);
+                for b in backend::ALL {
+                    let _ = ruleport::driver::emit(&rule, *b, "p", &mut d);
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -58,6 +58,9 @@ pub(crate) struct Translator<'m, 'd> {
     scopes: Vec<HashMap<String, Sym>>,
     guards: Vec<Expr>,
     depth: usize,
+    /// Statements visited; `if` branches that fall through repeat what follows them, so a
+    /// budget keeps pathological rules from exploding.
+    steps: usize,
 }
 
 impl<'m, 'd> Translator<'m, 'd> {
@@ -70,6 +73,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             scopes: Vec::new(),
             guards: Vec::new(),
             depth: 0,
+            steps: 0,
         }
     }
 
@@ -204,6 +208,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         let Some((first, rest)) = stmts.split_first() else {
             return Ok(Expr::constant(false, None)); // falling off the end returns None
         };
+        self.steps += 1;
+        if self.steps > 20_000 {
+            return self.fail("a function too branchy to translate (over 20000 statement paths)", *first);
+        }
         match first {
             Stmt::Return(r) => match &r.value {
                 None => Ok(Expr::constant(false, None)),
