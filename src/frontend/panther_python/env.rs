@@ -126,13 +126,63 @@ fn collect(body: &[Stmt], file: FileId) -> (HashMap<String, Func>, Rc<HashMap<St
 
 type Loaded = (HashMap<String, Func>, Rc<HashMap<String, ast::Expr>>);
 
+/// A helper module parsed once per thread: its text, functions and constants.
+struct Parsed {
+    text: String,
+    functions: Vec<(String, Rc<ast::StmtFunctionDef>)>,
+    consts: Rc<HashMap<String, ast::Expr>>,
+}
+
+thread_local! {
+    /// Helper modules and data models are shared by many rules: parse each once.
+    static MODULES: std::cell::RefCell<HashMap<PathBuf, Option<Rc<Parsed>>>> = Default::default();
+    static MODELS: std::cell::RefCell<HashMap<PathBuf, Rc<Vec<DataModel>>>> = Default::default();
+}
+
+fn parsed_module(path: &Path) -> Option<Rc<Parsed>> {
+    if let Some(hit) = MODULES.with(|m| m.borrow().get(path).cloned()) {
+        return hit;
+    }
+    let loaded = std::fs::read_to_string(path).ok().and_then(|text| {
+        let body = parse(&text, FileId(0), &mut Diagnostics::new())?;
+        let (functions, consts) = collect(&body, FileId(0));
+        let functions = functions.into_iter().map(|(name, f)| (name, f.def)).collect();
+        Some(Rc::new(Parsed { text, functions, consts }))
+    });
+    MODULES.with(|m| m.borrow_mut().insert(path.to_path_buf(), loaded.clone()));
+    loaded
+}
+
 /// Load `module.py` from the helpers directory (registered as a source for spans).
 fn helper_module(dir: Option<&Path>, module: &str, sources: &mut Sources) -> Option<Loaded> {
     let path = dir?.join(format!("{}.py", module.replace('.', "/")));
-    let text = std::fs::read_to_string(&path).ok()?;
-    let id = sources.add(SourceFile::new(&path, text.clone()));
-    let body = parse(&text, id, &mut Diagnostics::new())?;
-    Some(collect(&body, id))
+    let parsed = parsed_module(&path)?;
+    let id = sources.add(SourceFile::new(&path, parsed.text.clone()));
+    let functions = parsed
+        .functions
+        .iter()
+        .map(|(name, def)| (name.clone(), Func { def: def.clone(), file: id, consts: parsed.consts.clone() }))
+        .collect();
+    Some((functions, parsed.consts.clone()))
+}
+
+/// Every data model in a directory, parsed once per thread.
+fn data_models(dir: &Path) -> Rc<Vec<DataModel>> {
+    if let Some(hit) = MODELS.with(|m| m.borrow().get(dir).cloned()) {
+        return hit;
+    }
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|e| e.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    files.sort();
+    let models: Vec<DataModel> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_yaml::from_str::<DataModel>(&t).ok())
+        .collect();
+    let models = Rc::new(models);
+    MODELS.with(|m| m.borrow_mut().insert(dir.to_path_buf(), models.clone()));
+    models
 }
 
 /// The nearest directory called `name` beside or above `start`.
@@ -171,12 +221,8 @@ struct Mapping {
 fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> HashMap<String, Udm> {
     let mut out = HashMap::new();
     let Some(log_type) = log_types.first() else { return out };
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
-    let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    files.sort();
-    for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yml")) {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let Ok(model) = serde_yaml::from_str::<DataModel>(&text) else { continue };
+    let models = data_models(dir);
+    for model in models.iter() {
         if !model.log_types.contains(log_type) {
             continue;
         }
@@ -184,7 +230,7 @@ fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> H
             .filename
             .as_ref()
             .and_then(|f| helper_module(Some(dir), f.trim_end_matches(".py"), sources));
-        for m in model.mappings {
+        for m in &model.mappings {
             let udm = match (&m.path, &m.method) {
                 (Some(p), _) => super::data_model_path(p)
                     .map_or_else(|| Udm::Unsupported(format!("data-model path `{p}`")), Udm::Path),
@@ -194,7 +240,7 @@ fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> H
                 },
                 (None, None) => continue,
             };
-            out.insert(m.name, udm);
+            out.insert(m.name.clone(), udm);
         }
         break;
     }
