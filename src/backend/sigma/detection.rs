@@ -50,7 +50,8 @@ fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
         ExprKind::And(xs) => Expr::and(xs.iter().map(|x| rewrite(x, diags)).collect(), span),
         ExprKind::Or(xs) => Expr::or(xs.iter().map(|x| rewrite(x, diags)).collect(), span),
         ExprKind::Not(x) => Expr::not(rewrite(x, diags), span),
-        ExprKind::Pred(p) if p.op == Op::Truthy => truthy(&p.field, span, diags),
+        ExprKind::Pred(p) if p.op == Op::Truthy => rewrite(&truthy(&p.field, span, diags), diags),
+        ExprKind::Pred(p) if mixed_types(&p.values) => split_by_type(p, span),
         _ => e.clone(),
     }
 }
@@ -64,6 +65,27 @@ fn truthy(field: &FieldPath, span: Option<Span>, diags: &mut Diagnostics) -> Exp
     let not_falsy =
         Expr::not(Expr::pred(Predicate::new(field.clone(), Op::Eq, falsy, Case::Sensitive), span), span);
     Expr::and(vec![exists, not_falsy], span)
+}
+
+/// String and non-string values under one key cannot share `|cased`; Sigma rejects it.
+fn mixed_types(values: &[Value]) -> bool {
+    let strings = values.iter().filter(|v| is_stringish(v)).count();
+    strings > 0 && strings < values.len()
+}
+
+fn is_stringish(v: &Value) -> bool {
+    matches!(v, Value::Str(_) | Value::Pattern(_))
+}
+
+/// One predicate per value type, joined by its quantifier.
+fn split_by_type(p: &Predicate, span: Option<Span>) -> Expr {
+    let (strs, others): (Vec<Value>, Vec<Value>) = p.values.iter().cloned().partition(is_stringish);
+    let part = |values| Expr::pred(Predicate { values, ..p.clone() }, span);
+    let parts = vec![part(strs), part(others)];
+    match p.quantifier {
+        Quantifier::Any => Expr::or(parts, span),
+        Quantifier::All => Expr::and(parts, span),
+    }
 }
 
 impl Builder<'_> {
@@ -229,7 +251,12 @@ fn merge_same_key(xs: &[Expr]) -> Option<Predicate> {
         }
         match &mut merged {
             None => merged = Some(p.clone()),
-            Some(m) if m.field == p.field && m.op == p.op && m.case == p.case => {
+            Some(m)
+                if m.field == p.field
+                    && m.op == p.op
+                    && m.case == p.case
+                    && !mixed_types(&[m.values.clone(), p.values.clone()].concat()) =>
+            {
                 m.values.extend(p.values.clone())
             }
             Some(_) => return None,

@@ -57,6 +57,8 @@ pub(crate) struct Translator<'m, 'd> {
     consts: std::rc::Rc<HashMap<String, PyExpr>>,
     scopes: Vec<HashMap<String, Sym>>,
     guards: Vec<Expr>,
+    /// Reading the rule function (or a helper whose value it returns): see `returns_true`.
+    strict_return: bool,
     depth: usize,
     /// Statements visited; `if` branches that fall through repeat what follows them, so a
     /// budget keeps pathological rules from exploding.
@@ -72,6 +74,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             consts: module.consts.clone(),
             scopes: Vec::new(),
             guards: Vec::new(),
+            strict_return: false,
             depth: 0,
             steps: 0,
         }
@@ -82,8 +85,11 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     /// The rule function as one expression, or `None` with an error diagnostic.
+    /// Panther alerts only when `rule()` returns `True` itself: any other value (a truthy
+    /// string, a match object, None) is a type error, i.e. no alert. So the rule function's
+    /// returns are read with `returns_true`, not truthiness.
     pub fn rule(&mut self, f: Func) -> Option<Expr> {
-        match self.call_function(&f, vec![Sym::Event]) {
+        match self.call_function_mode(&f, vec![Sym::Event], true) {
             Ok(Sym::Bool(e)) => Some(e),
             Ok(other) => match self.truthy(other) {
                 Ok(e) => Some(e),
@@ -162,6 +168,13 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     /// Inline a function: bind its parameters, read its body as the value it returns.
     fn call_function(&mut self, f: &Func, args: Vec<Sym>) -> R<Sym> {
+        self.call_function_mode(f, args, false)
+    }
+
+    /// Inline a function. With `strict`, its value counts only when it is `True` itself (the
+    /// rule function, or a helper whose value the rule returns); otherwise it is a value whose
+    /// truthiness the caller decides.
+    fn call_function_mode(&mut self, f: &Func, args: Vec<Sym>, strict: bool) -> R<Sym> {
         if self.depth > 8 {
             return Err(Fail {
                 msg: "helper calls nested too deeply".into(),
@@ -185,10 +198,12 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.scopes.push(params.into_iter().zip(args).collect());
         self.depth += 1;
         let body: Vec<&Stmt> = f.def.body.iter().collect();
+        let saved_strict = std::mem::replace(&mut self.strict_return, strict);
         let result = match single_return(&body) {
-            Some(value) => self.sym(value).map(|s| self.with_guards(s)),
-            None => self.block(&body).map(Sym::Bool),
+            Some(value) if !strict => self.sym(value).map(|s| self.with_guards(s)),
+            _ => self.block(&body).map(Sym::Bool),
         };
+        self.strict_return = saved_strict;
         self.depth -= 1;
         self.scopes.pop();
         (self.file, self.consts, self.guards) = saved;
@@ -216,7 +231,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Stmt::Return(r) => match &r.value {
                 None => Ok(Expr::constant(false, None)),
                 Some(v) => {
-                    let e = self.bool_of(v)?;
+                    let e = if self.strict_return { self.returns_true(v)? } else { self.bool_of(v)? };
                     Ok(and_all(std::mem::take(&mut self.guards), e))
                 }
             },
@@ -302,6 +317,69 @@ impl<'m, 'd> Translator<'m, 'd> {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
             }
         })
+    }
+
+    /// Whether a returned expression's value is `True` itself.
+    fn returns_true(&mut self, v: &PyExpr) -> R<Expr> {
+        let span = span_of(self.file, v);
+        let e = match v {
+            PyExpr::BoolOp(b) => {
+                let n = b.values.len();
+                if b.op == BoolOp::And {
+                    // `a and b`: b's value when a is truthy.
+                    let mut parts: Vec<Expr> =
+                        b.values[..n - 1].iter().map(|x| self.bool_of(x)).collect::<R<_>>()?;
+                    parts.push(self.returns_true(&b.values[n - 1])?);
+                    Expr::and(parts, None)
+                } else {
+                    // `a or b`: the first truthy operand's value, else the last one's.
+                    let mut alts = Vec::new();
+                    let mut falsy_before = Vec::new();
+                    for x in b.values.iter() {
+                        let mut parts = falsy_before.clone();
+                        parts.push(self.returns_true(x)?);
+                        alts.push(Expr::and(parts, None));
+                        // For a real bool, "was not True" is already implied by the earlier
+                        // alternatives; only non-bool operands need the explicit guard.
+                        if !is_bool_syntax(x) {
+                            falsy_before.push(Expr::not(self.bool_of(x)?, None));
+                        }
+                    }
+                    Expr::or(alts, None)
+                }
+            }
+            PyExpr::Compare(_) => self.bool_of(v)?,
+            PyExpr::UnaryOp(u) if u.op == UnaryOp::Not => self.bool_of(v)?,
+            PyExpr::Call(c) => self.call_returns_true(c, v)?,
+            _ => {
+                let s = self.sym(v)?;
+                is_true(s)
+            }
+        };
+        Ok(fill_spans(e, span))
+    }
+
+    fn call_returns_true(&mut self, c: &ast::ExprCall, v: &PyExpr) -> R<Expr> {
+        match &*c.func {
+            // A match object is never `True`.
+            PyExpr::Attribute(a) if is_name(&a.value, "re") => Ok(Expr::constant(false, None)),
+            PyExpr::Attribute(a) if matches!(a.attr.as_str(), "startswith" | "endswith") => self.bool_of(v),
+            PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all" | "bool" | "isinstance") => {
+                self.bool_of(v)
+            }
+            PyExpr::Name(n) if self.module.function(n.id.as_str()).is_some() => {
+                let f = self
+                    .module
+                    .function(n.id.as_str())
+                    .ok_or(Fail { msg: "helper".into(), span: Span::default() })?;
+                let args: Vec<Sym> = c.arguments.args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                Ok(is_true(self.call_function_mode(&f, args, true)?))
+            }
+            _ => {
+                let s = self.sym(v)?;
+                Ok(is_true(s))
+            }
+        }
     }
 
     /// An expression in a boolean context; every IR node without a span gets the span of the
@@ -1038,6 +1116,31 @@ fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
         CmpOp::NotIn => !static_compare(CmpOp::In, a, b)?,
         _ => return None,
     })
+}
+
+/// Expressions whose value is always a `bool`.
+fn is_bool_syntax(e: &PyExpr) -> bool {
+    match e {
+        PyExpr::Compare(_) | PyExpr::BooleanLiteral(_) => true,
+        PyExpr::UnaryOp(u) => u.op == UnaryOp::Not,
+        PyExpr::Call(c) => match &*c.func {
+            PyExpr::Name(n) => matches!(n.id.as_str(), "any" | "all" | "bool" | "isinstance"),
+            PyExpr::Attribute(a) => matches!(a.attr.as_str(), "startswith" | "endswith"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a symbolic value is `True` itself (not merely truthy).
+fn is_true(s: Sym) -> Expr {
+    match s {
+        Sym::Bool(e) => e,
+        Sym::Lit(v) => Expr::constant(v == Json::Bool(true), None),
+        Sym::Field(f) if f.fold.is_none() => f.exact(f.pred(Op::Eq, vec![Value::Bool(true)])),
+        // Strings, lists and the event are never `True`.
+        Sym::Field(_) | Sym::Str(_) | Sym::Split(..) | Sym::Event => Expr::constant(false, None),
+    }
 }
 
 fn fill_spans(mut e: Expr, span: Span) -> Expr {
