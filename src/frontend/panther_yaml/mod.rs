@@ -106,6 +106,15 @@ fn detection_query(
         );
         return Query::unparsed("panther_correlation", "", span);
     }
+    if kind == "scheduled_rule" {
+        // Its rule(event) runs on the rows of a scheduled SQL query (often `return True`):
+        // translating the Python alone would alert on every event.
+        let span =
+            root.entries().iter().find(|(k, _)| k.as_str() == Some("ScheduledQueries")).map(|(k, _)| k.span);
+        let msg = "a scheduled rule's detection is its scheduled SQL query (ScheduledQueries), which is not converted yet";
+        diags.push(Diagnostic::error(Code::Unsupported, msg).with_span(span.or(analysis_span)));
+        return Query::unparsed("panther_scheduled_query", "", span);
+    }
     let mut filters: Vec<Expr> = Vec::new();
     let mut failed = false;
     for key in ["Detection", "InlineFilters"] {
