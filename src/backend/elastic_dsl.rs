@@ -12,9 +12,7 @@
 
 use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::ir::{
-    Anchor, Case, Expr, ExprKind, Op, Pattern, Piece, Predicate, Quantifier, Rule, Seg, StageKind, Value,
-};
+use crate::ir::{Anchor, Case, Expr, ExprKind, Op, Pattern, Piece, Predicate, Quantifier, Rule, Seg, Value};
 use serde_json::{json, Map, Value as J};
 
 pub struct ElasticDsl;
@@ -27,19 +25,7 @@ impl Backend for ElasticDsl {
         "es-dsl"
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let (filter, rest) = rule.query.split_filter();
-        if let Some(stage) = rest.first() {
-            let msg = match &stage.kind {
-                StageKind::Unparsed { .. } => "no detection logic to convert",
-                _ => "the query DSL cannot express this query stage (only filters are converted so far)",
-            };
-            diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
-            return None;
-        }
-        let Some(filter) = filter else {
-            diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
-            return None;
-        };
+        let filter = super::filter_only(rule, "the query DSL", diags)?;
         let query = expr(&filter, diags)?;
         let content = serde_json::to_string_pretty(&json!({ "query": query })).ok()? + "\n";
         Some(vec![OutputFile { suffix: ".json".into(), content }])

@@ -1,8 +1,8 @@
 //! Back-ends: IR rule → target files. Each builds a target value, then prints it, with
 //! escaping in one place per target.
 
-use crate::diag::Diagnostics;
-use crate::ir::Rule;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::ir::{Expr, Rule, StageKind};
 
 pub mod elastic_dsl;
 pub mod panther_python;
@@ -37,4 +37,22 @@ pub static ALL: &[&dyn Backend] = &[&sigma::Sigma, &elastic_dsl::ElasticDsl, &pa
 
 pub fn by_name(name: &str) -> Option<&'static dyn Backend> {
     ALL.iter().copied().find(|b| b.cli_name() == name || b.id() == name)
+}
+
+/// The rule's detection as one filter, for back-ends that express filters only. Any other
+/// stage (or logic a front-end could not translate) is an error naming `target`.
+pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) -> Option<Expr> {
+    let (filter, rest) = rule.query.split_filter();
+    if let Some(stage) = rest.first() {
+        let msg = match &stage.kind {
+            StageKind::Unparsed { .. } => "no detection logic to convert".to_string(),
+            _ => format!("{target} cannot express this query stage (only filters are converted so far)"),
+        };
+        diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
+        return None;
+    }
+    if filter.is_none() {
+        diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
+    }
+    filter
 }

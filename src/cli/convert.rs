@@ -1,6 +1,6 @@
 //! `ruleport convert`: rules in, another platform's rules out, one report entry per rule.
 
-use super::inputs::{expand, read_and_parse, write_atomic, Input};
+use super::inputs::{expand_or_report, read_and_parse, write_atomic, Input};
 use super::report::{eprint_diags, report_diags, Progress, ReportDiag, Summary};
 use super::{backend_names, exit, ReadArgs};
 use crate::backend::{Backend, OutputFile};
@@ -57,12 +57,8 @@ pub(crate) fn run(args: ConvertArgs) -> i32 {
         return exit::USAGE;
     };
     let from = args.read.frontend();
-    let inputs = match expand(&args.inputs, from) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("ruleport: {e}");
-            return exit::USAGE;
-        }
+    let Some(inputs) = expand_or_report(&args.inputs, from) else {
+        return exit::USAGE;
     };
     let to_stdout = args.out_dir.is_none();
     if to_stdout && (inputs.len() != 1 || args.inputs.iter().any(|p| p.is_dir())) {

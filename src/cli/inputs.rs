@@ -134,3 +134,8 @@ pub(crate) fn read_and_parse(
         }
     }
 }
+
+/// `expand`, with a failure printed as a usage error (the caller exits with code 2).
+pub(crate) fn expand_or_report(args: &[PathBuf], from: Option<&dyn Frontend>) -> Option<Vec<Input>> {
+    expand(args, from).map_err(|e| eprintln!("ruleport: {e}")).ok()
+}

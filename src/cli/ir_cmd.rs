@@ -1,6 +1,6 @@
 //! `ruleport ir`: show what a front-end made of a rule.
 
-use super::inputs::{expand, read_and_parse};
+use super::inputs::{expand_or_report, read_and_parse};
 use super::report::{eprint_diags, report_diags};
 use super::{exit, Format, ReadArgs};
 use crate::diag::Sources;
@@ -21,12 +21,8 @@ pub(crate) struct IrArgs {
 
 pub(crate) fn run(args: IrArgs) -> i32 {
     let from = args.read.frontend();
-    let inputs = match expand(std::slice::from_ref(&args.input), from) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("ruleport: {e}");
-            return exit::USAGE;
-        }
+    let Some(inputs) = expand_or_report(std::slice::from_ref(&args.input), from) else {
+        return exit::USAGE;
     };
     let options = args.read.options();
     let mut sources = Sources::new();

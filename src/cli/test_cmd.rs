@@ -1,6 +1,6 @@
 //! `ruleport test`: run each rule's embedded tests through the IR.
 
-use super::inputs::{expand, read_and_parse};
+use super::inputs::{expand_or_report, read_and_parse};
 use super::report::eprint_diags;
 use super::{exit, Format, ReadArgs};
 use crate::diag::Sources;
@@ -38,12 +38,8 @@ struct RuleResult {
 
 pub(crate) fn run(args: TestArgs) -> i32 {
     let from = args.read.frontend();
-    let inputs = match expand(&args.inputs, from) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("ruleport: {e}");
-            return exit::USAGE;
-        }
+    let Some(inputs) = expand_or_report(&args.inputs, from) else {
+        return exit::USAGE;
     };
     let options = args.read.options();
     let mut sources = Sources::new();

@@ -9,7 +9,7 @@ mod writer;
 
 use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Level, Rule, StageKind};
+use crate::ir::{Level, Rule};
 use serde::Serialize;
 use writer::comment;
 
@@ -23,19 +23,7 @@ impl Backend for PantherPython {
         "panther"
     }
     fn emit(&self, rule: &Rule, ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let (filter, rest) = rule.query.split_filter();
-        if let Some(stage) = rest.first() {
-            let msg = match &stage.kind {
-                StageKind::Unparsed { .. } => "no detection logic to convert",
-                _ => "a Panther streaming rule cannot express this query stage (only filters are converted so far)",
-            };
-            diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
-            return None;
-        }
-        let Some(filter) = filter else {
-            diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
-            return None;
-        };
+        let filter = super::filter_only(rule, "a Panther streaming rule", diags)?;
         let mut c = expr::Ctx::new(diags);
         let body = c.expr(&filter)?;
         let py = module(rule, &body, &c.needs);

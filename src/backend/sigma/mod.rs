@@ -11,7 +11,7 @@ mod value;
 
 use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Attack, Level, Rule, StageKind};
+use crate::ir::{Attack, Level, Rule};
 use serde::Serialize;
 
 pub struct Sigma;
@@ -24,19 +24,7 @@ impl Backend for Sigma {
         "sigma"
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let (filter, rest) = rule.query.split_filter();
-        if let Some(stage) = rest.first() {
-            let msg = match &stage.kind {
-                StageKind::Unparsed { .. } => "no detection logic to convert".to_string(),
-                _ => "Sigma cannot express this query stage (only filters are converted so far)".to_string(),
-            };
-            diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
-            return None;
-        }
-        let Some(filter) = filter else {
-            diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
-            return None;
-        };
+        let filter = super::filter_only(rule, "Sigma", diags)?;
         let detection = detection::build(&filter, diags)?;
         let doc = SigmaRule::new(rule, detection, diags);
         let content = serde_yaml::to_string(&doc).ok()?;
