@@ -62,8 +62,8 @@ fn untranslatable_python_is_an_error_at_its_line_in_the_py() {
     let o = ruleport(&["convert", "--to", "sigma", LOOP]);
     assert_eq!(code(&o), 1);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("err_python_loop.py:4:5: error[python-logic]"), "{err}");
-    assert!(err.contains("a `for` loop"), "{err}");
+    assert!(err.contains("err_python_loop.py:6:13: error[python-logic]"), "{err}");
+    assert!(err.contains("an augmented assignment"), "{err}");
     assert!(o.stdout.is_empty(), "no output for a rule in error");
 }
 

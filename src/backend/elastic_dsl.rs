@@ -25,7 +25,7 @@ impl Backend for ElasticDsl {
         "es-dsl"
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let filter = super::filter_only(rule, "the query DSL", diags)?;
+        let filter = super::flat_filter_only(rule, "the query DSL", diags)?;
         let query = expr(&filter, diags)?;
         let content = serde_json::to_string_pretty(&json!({ "query": query })).ok()? + "\n";
         Some(vec![OutputFile { suffix: ".json".into(), content }])
@@ -54,6 +54,7 @@ pub(crate) fn expr(e: &Expr, diags: &mut Diagnostics) -> Option<J> {
             Some(json!({ "query_string": q }))
         }
         ExprKind::Pred(p) => predicate(p, e.span, diags),
+        ExprKind::Elements(_) => expr(&super::flatten_elements(e, "the query DSL", diags), diags),
     }
 }
 

@@ -2,7 +2,7 @@
 //! escaping in one place per target.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Expr, Rule, StageKind};
+use crate::ir::{distribute_elements, Expr, Quantifier, Rule, StageKind};
 
 pub mod elastic_dsl;
 pub mod panther_python;
@@ -55,4 +55,28 @@ pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) ->
         diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
     }
     filter
+}
+
+/// [`filter_only`] for targets without element-scoped tests: each `Elements` node becomes
+/// per-predicate fan-outs, with a `lossy` diagnostic where that changes the meaning.
+pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) -> Option<Expr> {
+    let filter = filter_only(rule, target, diags)?;
+    Some(flatten_elements(&filter, target, diags))
+}
+
+pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) -> Expr {
+    let (flat, inexact) = distribute_elements(e);
+    for i in inexact {
+        let (q, was, now) = match i.quantifier {
+            Quantifier::Any => ("some", "one element", "different elements"),
+            Quantifier::All => ("every", "each element", "all elements by one condition"),
+        };
+        let msg = format!(
+            "`{}`: {target} cannot scope several conditions to one array element; the conditions \
+             {q} element of the array had to meet on {was} can now be met by {now}",
+            i.path
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(i.span));
+    }
+    flat
 }

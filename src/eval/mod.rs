@@ -7,7 +7,7 @@ mod matchers;
 
 pub(crate) use matchers::truthy;
 
-use crate::ir::{Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule, Seg, StageKind};
+use crate::ir::{Elements, Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule, Seg, StageKind};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -75,7 +75,24 @@ pub fn eval_expr(expr: &Expr, event: &Json) -> Result<bool, EvalError> {
         ExprKind::Const(b) => *b,
         ExprKind::Pred(p) => eval_pred(p, event)?,
         ExprKind::Keyword(k) => matchers::keyword_match(&k.pattern, k.case, event),
+        ExprKind::Elements(el) => eval_elements(el, event)?,
     })
+}
+
+fn eval_elements(el: &Elements, event: &Json) -> Result<bool, EvalError> {
+    let all = el.quantifier == Quantifier::All;
+    let value = lookup(event, &el.path);
+    let items: &[Json] = match value {
+        None | Some(Json::Null) => &[],
+        Some(Json::Array(items)) => items,
+        Some(one) => std::slice::from_ref(one),
+    };
+    for item in items {
+        if eval_expr(&el.body, item)? != all {
+            return Ok(!all);
+        }
+    }
+    Ok(all)
 }
 
 fn eval_pred(p: &Predicate, event: &Json) -> Result<bool, EvalError> {

@@ -22,6 +22,19 @@ pub enum ExprKind {
     /// An unbound full-text term (kuery/Lucene free text, Sigma keywords).
     Keyword(Keyword),
     Const(bool),
+    /// Element-scoped test over an array: some / every element satisfies `body` (kuery's
+    /// nested `f:{ … }`, a Python `for` loop or `any(a and b for x in …)`).
+    Elements(Elements),
+}
+
+/// `any` / `all` elements of the array at `path` satisfy `body`, whose field paths are
+/// relative to the element. A scalar counts as one element; an absent or null field has no
+/// elements (so `any` is false and `all` is true).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Elements {
+    pub path: FieldPath,
+    pub quantifier: Quantifier,
+    pub body: Box<Expr>,
 }
 
 /// A free-text term matched against the whole event.
@@ -58,11 +71,13 @@ impl Expr {
         match &self.kind {
             ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().for_each(|x| x.walk(f)),
             ExprKind::Not(x) => x.walk(f),
+            ExprKind::Elements(el) => el.body.walk(f),
             ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
         }
     }
 
-    /// Every predicate in the tree, in order.
+    /// Every predicate in the tree, in order (those under [`ExprKind::Elements`] have
+    /// element-relative paths).
     pub fn predicates(&self) -> Vec<&Predicate> {
         let mut out = Vec::new();
         self.walk(&mut |e| {
@@ -79,6 +94,9 @@ impl Expr {
             ExprKind::And(xs) => ExprKind::And(xs.iter().map(Expr::without_spans).collect()),
             ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(Expr::without_spans).collect()),
             ExprKind::Not(x) => ExprKind::Not(Box::new(x.without_spans())),
+            ExprKind::Elements(el) => {
+                ExprKind::Elements(Elements { body: Box::new(el.body.without_spans()), ..el.clone() })
+            }
             other => other.clone(),
         };
         Expr { kind, span: None }

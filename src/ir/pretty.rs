@@ -86,6 +86,11 @@ fn render_expr(e: &Expr, depth: usize, out: &mut String, rows: &mut Vec<[String;
         ExprKind::Keyword(k) => {
             let _ = writeln!(out, "{pad}keyword {} ({:?})", k.pattern, k.case);
         }
+        ExprKind::Elements(el) => {
+            let q = format!("{:?}", el.quantifier).to_lowercase();
+            let _ = writeln!(out, "{pad}{q} element of {}:", el.path);
+            render_expr(&el.body, depth + 1, out, rows);
+        }
         ExprKind::Pred(p) => {
             rows.push(row(rows.len() + 1, p));
             let _ = writeln!(out, "{pad}#{}", rows.len());

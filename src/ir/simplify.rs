@@ -1,6 +1,6 @@
 //! Meaning-preserving clean-up of expression trees.
 
-use super::{Expr, ExprKind};
+use super::{Expr, ExprKind, FieldPath, Op, Quantifier, Seg, Value};
 use crate::diag::Span;
 
 /// Flatten nested And/Or, unwrap single-child ones, and fold constants, so the IR reads like
@@ -18,6 +18,10 @@ pub fn simplify(e: Expr) -> Expr {
             Expr { kind: ExprKind::Const(b), .. } => Expr::constant(!b, span),
             x => Expr::not(x, span),
         },
+        ExprKind::Elements(el) => {
+            let body = simplify(*el.body);
+            Expr { kind: ExprKind::Elements(super::Elements { body: Box::new(body), ..el }), span }
+        }
         kind => Expr { kind, span },
     }
 }
@@ -38,10 +42,72 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
             kind => out.push(Expr { kind, span: x.span }),
         }
     }
+    if and {
+        drop_implied_presence(&mut out);
+    } else {
+        merge_same_test(&mut out);
+    }
     match out.len() {
         0 => Expr::constant(and, span),
         1 => out.remove(0),
         _ if and => Expr::and(out, span),
         _ => Expr::or(out, span),
     }
+}
+
+/// In a conjunction, `not (p is null)` / `not (p == null)` is implied by a sibling predicate
+/// on a path below `p` (`p.k == v` cannot hold unless `p` is an object or array): drop it.
+fn drop_implied_presence(items: &mut Vec<Expr>) {
+    let below: Vec<FieldPath> = items
+        .iter()
+        .filter_map(|x| match &x.kind {
+            ExprKind::Pred(p) if !matches!(p.op, Op::IsNull) && !p.values.contains(&Value::Null) => {
+                Some(p.field.clone())
+            }
+            // Some element of `path`: there are elements, so `path` is not null. (The
+            // element marker below `path` makes the prefix test strict.)
+            ExprKind::Elements(el) if el.quantifier == Quantifier::Any => {
+                let mut f = el.path.clone();
+                f.0.push(Seg::Each(Quantifier::Any));
+                Some(f)
+            }
+            _ => None,
+        })
+        .collect();
+    let implied = |x: &Expr| match &x.kind {
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Pred(p) if p.op == Op::IsNull || (p.op == Op::Eq && p.values == [Value::Null]) => {
+                below.iter().any(|f| f.0.len() > p.field.0.len() && f.0.starts_with(&p.field.0))
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if items.len() > 1 {
+        items.retain(|x| !implied(x));
+    }
+}
+
+/// `f op a or f op b` → `f op [a, b]` (a predicate's values are alternatives).
+fn merge_same_test(items: &mut Vec<Expr>) {
+    let mut out: Vec<Expr> = Vec::with_capacity(items.len());
+    for x in items.drain(..) {
+        if let (ExprKind::Pred(p), Some(ExprKind::Pred(prev))) =
+            (&x.kind, out.last_mut().map(|e| &mut e.kind))
+        {
+            let same = prev.field == p.field
+                && prev.op == p.op
+                && prev.case == p.case
+                && !p.op.is_unary()
+                && prev.quantifier == Quantifier::Any
+                && p.quantifier == Quantifier::Any
+                && !p.values.iter().chain(&prev.values).any(|v| matches!(v, Value::Field(_)));
+            if same {
+                prev.values.extend(p.values.iter().cloned());
+                continue;
+            }
+        }
+        out.push(x);
+    }
+    *items = out;
 }

@@ -9,7 +9,7 @@
 use super::writer::{py_str, py_value, Py};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir::{
-    Anchor, Case, Expr, ExprKind, FieldPath, Op, Pattern, Piece, Predicate, Quantifier, Seg, Value,
+    Anchor, Case, Elements, Expr, ExprKind, FieldPath, Op, Pattern, Piece, Predicate, Quantifier, Seg, Value,
 };
 use std::collections::BTreeSet;
 
@@ -24,11 +24,13 @@ pub(crate) struct Ctx<'d> {
     pub needs: Needs,
     pub diags: &'d mut Diagnostics,
     depth: usize,
+    /// The variable predicates read from: `event`, or an element inside `Elements`.
+    base: String,
 }
 
 impl<'d> Ctx<'d> {
     pub fn new(diags: &'d mut Diagnostics) -> Self {
-        Ctx { needs: Needs::default(), diags, depth: 0 }
+        Ctx { needs: Needs::default(), diags, depth: 0, base: "event".into() }
     }
 
     pub fn expr(&mut self, e: &Expr) -> Option<Py> {
@@ -38,7 +40,8 @@ impl<'d> Ctx<'d> {
                 let keys = presence(xs).unwrap_or_default();
                 self.needs.helpers.insert("_has");
                 Py::atom(format!(
-                    "_has(event, {})",
+                    "_has({}, {})",
+                    self.base,
                     keys.iter().map(|k| py_str(k)).collect::<Vec<_>>().join(", ")
                 ))
             }
@@ -58,7 +61,23 @@ impl<'d> Ctx<'d> {
                 return None;
             }
             ExprKind::Pred(p) => self.pred(p, e.span)?,
+            ExprKind::Elements(el) => self.elements(el)?,
         })
+    }
+
+    /// `any(<body> for x in _elements(<array>))`, the body reading from the element.
+    fn elements(&mut self, el: &Elements) -> Option<Py> {
+        let base = self.base.clone();
+        let array = self.access(&el.path.0, &base, base == "event");
+        self.needs.helpers.insert("_elements");
+        self.depth += 1;
+        let var = format!("x{}", self.depth);
+        let saved = std::mem::replace(&mut self.base, var.clone());
+        let body = self.expr(&el.body);
+        self.base = saved;
+        self.depth -= 1;
+        let func = if el.quantifier == Quantifier::Any { "any" } else { "all" };
+        Some(Py::atom(format!("{func}({} for {var} in _elements({array}))", body?.render())))
     }
 
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Py> {
@@ -67,9 +86,10 @@ impl<'d> Ctx<'d> {
             if let (Some(keys), [Value::Null]) = (p.field.key_names(), p.values.as_slice()) {
                 self.needs.helpers.insert("_has");
                 let args: Vec<String> = keys.iter().map(|k| py_str(k)).collect();
-                let value = self.access(&p.field.0, "event", true);
+                let base = self.base.clone();
+                let value = self.access(&p.field.0, &base, base == "event");
                 return Some(Py::and(vec![
-                    Py::atom(format!("_has(event, {})", args.join(", "))),
+                    Py::atom(format!("_has({base}, {})", args.join(", "))),
                     Py::atom(format!("{value} is None")),
                 ]));
             }
@@ -79,7 +99,8 @@ impl<'d> Ctx<'d> {
             );
             self.diags.push(Diagnostic::lossy(msg).with_span(span));
         }
-        self.at_path(&p.field.0, "event", true, &mut |ctx, v| ctx.test(p, v, span))
+        let base = self.base.clone();
+        self.at_path(&p.field.0, &base, base == "event", &mut |ctx, v| ctx.test(p, v, span))
     }
 
     /// Read `segs` from `base` and apply `test` to the value expression, fanning out over
@@ -153,6 +174,19 @@ impl<'d> Ctx<'d> {
     /// Several equality values read best as one `in (…)` test.
     fn merge_any(&mut self, p: &Predicate, v: &str, tests: Vec<Py>) -> Py {
         let all_str = p.values.iter().all(|x| matches!(x, Value::Str(_)));
+        if matches!(p.op, Op::StartsWith | Op::EndsWith) && p.values.len() > 1 && all_str {
+            // `str.startswith` takes a tuple of alternatives.
+            let method = if p.op == Op::StartsWith { "startswith" } else { "endswith" };
+            let lits: Vec<String> = p.values.iter().filter_map(|x| fold(x, p.case)).collect();
+            let subject = match p.case {
+                Case::Sensitive => v.to_string(),
+                Case::Insensitive => format!("{v}.lower()"),
+            };
+            return Py::and(vec![
+                Py::atom(format!("isinstance({v}, str)")),
+                Py::atom(format!("{subject}.{method}(({}))", lits.join(", "))),
+            ]);
+        }
         if p.op == Op::Eq
             && p.values.len() > 1
             && all_str
@@ -264,7 +298,8 @@ impl<'d> Ctx<'d> {
 
     /// Comparison with another field of the event (never matches when either is absent).
     fn field_compare(&mut self, p: &Predicate, v: &str, other: &FieldPath, span: Option<Span>) -> Option<Py> {
-        let rhs = self.access(&other.0, "event", true);
+        let base = self.base.clone();
+        let rhs = self.access(&other.0, &base, base == "event");
         if other.0.iter().any(|s| matches!(s, Seg::Each(_)))
             || !matches!(p.op, Op::Eq | Op::Gt | Op::Ge | Op::Lt | Op::Le)
         {

@@ -64,12 +64,16 @@ const HELPERS: &[(&str, &str)] = &[
         "_each",
         "def _each(value):\n    \"\"\"The elements of a list; any other value (None included) counts as one element.\"\"\"\n    return value if _is_list(value) else [value]\n",
     ),
+    (
+        "_elements",
+        "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
+    ),
 ];
 
 /// The `.py` module: provenance comment, imports, helpers, `rule(event)`.
 fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
     let mut helpers = needs.helpers.clone();
-    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each")) {
+    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements")) {
         helpers.insert("_is_list");
     }
     let mut out =

@@ -52,6 +52,7 @@ fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
         ExprKind::Not(x) => Expr::not(rewrite(x, diags), span),
         ExprKind::Pred(p) if p.op == Op::Truthy => rewrite(&truthy(&p.field, span, diags), diags),
         ExprKind::Pred(p) if mixed_types(&p.values) => split_by_type(p, span),
+        ExprKind::Elements(_) => rewrite(&crate::backend::flatten_elements(e, "Sigma", diags), diags),
         _ => e.clone(),
     }
 }
@@ -146,6 +147,11 @@ impl Builder<'_> {
                 None
             }
             ExprKind::Pred(_) => None, // selection_body handles every predicate
+            ExprKind::Elements(_) => {
+                let msg = "an element-scoped test reached the Sigma writer unrewritten";
+                self.diags.push(Diagnostic::error(Code::Inexpressible, msg).with_span(e.span));
+                None
+            }
         }
     }
 

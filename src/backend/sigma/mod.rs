@@ -24,7 +24,7 @@ impl Backend for Sigma {
         "sigma"
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let filter = super::filter_only(rule, "Sigma", diags)?;
+        let filter = super::flat_filter_only(rule, "Sigma", diags)?;
         let detection = detection::build(&filter, diags)?;
         let doc = SigmaRule::new(rule, detection, diags);
         let content = serde_yaml::to_string(&doc).ok()?;

@@ -8,12 +8,12 @@
 use super::env::{span_of, Func, Module, Udm};
 use super::field::{FieldRef, Fold};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
-use crate::ir::{
-    Anchor, Case, Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Regex, RegexFlavor, Seg, Value,
-};
+use crate::ir::{Anchor, Case, Expr, ExprKind, FieldPath, Op, Predicate, Regex, RegexFlavor, Seg, Value};
 use ruff_python_ast::{self as ast, BoolOp, CmpOp, Expr as PyExpr, Stmt, UnaryOp};
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
+
+mod loops;
 
 /// The value of a simple metadata function.
 pub(crate) enum Simple {
@@ -47,6 +47,8 @@ enum Sym {
     Str(FieldRef),
     Lit(Json),
     Bool(Expr),
+    /// A name whose value is not known here (why, for the error if it is read).
+    Unknown(&'static str),
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -63,6 +65,11 @@ pub(crate) struct Translator<'m, 'd> {
     /// Statements visited; `if` branches that fall through repeat what follows them, so a
     /// budget keeps pathological rules from exploding.
     steps: usize,
+    /// Inside a `for` body: the constants its `return`s give (see `loops`).
+    loop_returns: Option<Vec<Json>>,
+    loop_depth: usize,
+    /// Guards added so far: a loop step that adds one can raise.
+    guards_pushed: usize,
 }
 
 impl<'m, 'd> Translator<'m, 'd> {
@@ -77,6 +84,9 @@ impl<'m, 'd> Translator<'m, 'd> {
             strict_return: false,
             depth: 0,
             steps: 0,
+            loop_returns: None,
+            loop_depth: 0,
+            guards_pushed: 0,
         }
     }
 
@@ -199,15 +209,24 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.depth += 1;
         let body: Vec<&Stmt> = f.def.body.iter().collect();
         let saved_strict = std::mem::replace(&mut self.strict_return, strict);
+        // A helper's `return` ends the helper, not the caller's loop.
+        let saved_loop = self.loop_returns.take();
         let result = match single_return(&body) {
             Some(value) if !strict => self.sym(value).map(|s| self.with_guards(s)),
             _ => self.block(&body).map(Sym::Bool),
         };
+        self.loop_returns = saved_loop;
         self.strict_return = saved_strict;
         self.depth -= 1;
         self.scopes.pop();
         (self.file, self.consts, self.guards) = saved;
         result
+    }
+
+    /// `e` must hold or Python raises (no alert).
+    fn guard(&mut self, e: Expr) {
+        self.guards_pushed += 1;
+        self.guards.push(e);
     }
 
     fn with_guards(&mut self, s: Sym) -> Sym {
@@ -228,6 +247,18 @@ impl<'m, 'd> Translator<'m, 'd> {
             return self.fail("a function too branchy to translate (over 20000 statement paths)", *first);
         }
         match first {
+            Stmt::Return(r) if self.loop_returns.is_some() => {
+                let value = match &r.value {
+                    None => Json::Null,
+                    Some(v) => match self.sym(v)? {
+                        Sym::Lit(j) => j,
+                        _ => return self.fail("a loop that returns a computed value", v.as_ref()),
+                    },
+                };
+                let e = self.returned_constant(value);
+                Ok(and_all(std::mem::take(&mut self.guards), e))
+            }
+            Stmt::Continue(_) if self.loop_returns.is_some() => Ok(Expr::constant(false, None)),
             Stmt::Return(r) => match &r.value {
                 None => Ok(Expr::constant(false, None)),
                 Some(v) => {
@@ -255,7 +286,9 @@ impl<'m, 'd> Translator<'m, 'd> {
             Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => self.block(rest),
             // `global NAME` only matters for assignment, which is refused anyway.
             Stmt::Pass(_) | Stmt::Global(_) => self.block(rest),
-            Stmt::For(_) => self.fail("a `for` loop", *first),
+            Stmt::For(f) => self.for_loop(f, rest),
+            Stmt::Break(_) => self.fail("a `break`", *first),
+            Stmt::AugAssign(_) => self.fail("an augmented assignment (such as a loop accumulator)", *first),
             Stmt::While(_) => self.fail("a `while` loop", *first),
             Stmt::Try(_) => self.fail("a `try` block", *first),
             Stmt::With(_) => self.fail("a `with` block", *first),
@@ -316,6 +349,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Split(..) => {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
             }
+            Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         })
     }
 
@@ -353,7 +387,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::Call(c) => self.call_returns_true(c, v)?,
             _ => {
                 let s = self.sym(v)?;
-                is_true(s)
+                is_true(s)?
             }
         };
         Ok(fill_spans(e, span))
@@ -373,11 +407,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                     .function(n.id.as_str())
                     .ok_or(Fail { msg: "helper".into(), span: Span::default() })?;
                 let args: Vec<Sym> = c.arguments.args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
-                Ok(is_true(self.call_function_mode(&f, args, true)?))
+                is_true(self.call_function_mode(&f, args, true)?)
             }
             _ => {
                 let s = self.sym(v)?;
-                Ok(is_true(s))
+                is_true(s)
             }
         }
     }
@@ -624,95 +658,12 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(f.exact(p))
     }
 
-    /// `any(test for x in <field>)` / `all(...)` → a predicate fanned out over the elements.
+    /// `any(test for x in …)` / `all(...)`: see `loops`.
     fn quantified(&mut self, any: bool, c: &ast::ExprCall) -> R<Expr> {
         let [PyExpr::Generator(g)] = &c.arguments.args[..] else {
             return self.fail("any/all over something other than a generator", c);
         };
-        let [comp] = &g.generators[..] else { return self.fail("a generator with several `for`s", g) };
-        let PyExpr::Name(var) = &comp.target else {
-            return self.fail("a generator target that is not a name", &comp.target);
-        };
-        let list = match self.sym(&comp.iter)? {
-            Sym::Field(list) => list,
-            Sym::Lit(Json::Array(items)) => return self.unrolled(any, g, comp, &var.id, items),
-            Sym::Lit(Json::Object(m)) => {
-                let keys = m.keys().cloned().map(Json::String).collect();
-                return self.unrolled(any, g, comp, &var.id, keys);
-            }
-            _ => {
-                return self
-                    .fail("iteration over something other than an event field or a constant", &comp.iter)
-            }
-        };
-        let mut elem_path = list.path.clone();
-        elem_path.0.push(Seg::Each(Quantifier::Any));
-        let depth = elem_path.0.len() - 1;
-        self.scopes.push(HashMap::from([(
-            var.id.to_string(),
-            Sym::Field(FieldRef::new(elem_path, Json::Null, false)),
-        )]));
-        let mut test = self.bool_of(&g.elt);
-        if let (Ok(t), false) = (&test, comp.ifs.is_empty()) {
-            let conds: R<Vec<Expr>> = comp.ifs.iter().map(|i| self.bool_of(i)).collect();
-            test = conds.map(|cs| {
-                let cond = Expr::and(cs, None);
-                if any {
-                    Expr::and(vec![cond, t.clone()], None)
-                } else {
-                    Expr::or(vec![Expr::not(cond, None), t.clone()], None)
-                }
-            });
-        }
-        self.scopes.pop();
-        let test = crate::ir::simplify(test?);
-        // One element-level predicate, possibly negated: the quantifier goes into its path.
-        let (negated, mut pred) = match test.kind {
-            ExprKind::Pred(p) => (false, p),
-            ExprKind::Not(inner) => match inner.kind {
-                ExprKind::Pred(p) => (true, p),
-                _ => return self.fail("an any/all test over several element conditions", g),
-            },
-            _ => return self.fail("an any/all test over several element conditions", g),
-        };
-        let quant = if any != negated { Quantifier::Any } else { Quantifier::All };
-        match pred.field.0.get_mut(depth) {
-            Some(seg @ Seg::Each(_)) => *seg = Seg::Each(quant),
-            _ => return self.fail("an any/all test that does not read the element", g),
-        }
-        let p = Expr::pred(pred, None);
-        let result = if negated { Expr::not(p, None) } else { p };
-        // Python: any() over no elements is False, all() is True; an absent list iterates the default.
-        Ok(list.exact_iteration(result, any))
-    }
-
-    /// `any(test for x in CONSTANTS)`: one test per constant, joined with or / and.
-    fn unrolled(
-        &mut self,
-        any: bool,
-        g: &ast::ExprGenerator,
-        comp: &ast::Comprehension,
-        var: &str,
-        items: Vec<Json>,
-    ) -> R<Expr> {
-        if items.len() > 512 {
-            return self.fail("iteration over a very large constant collection", g);
-        }
-        let mut parts = Vec::new();
-        for item in items {
-            self.scopes.push(HashMap::from([(var.to_string(), Sym::Lit(item))]));
-            let test = self.bool_of(&g.elt);
-            let conds: R<Vec<Expr>> = comp.ifs.iter().map(|i| self.bool_of(i)).collect();
-            self.scopes.pop();
-            let (test, conds) = (test?, conds?);
-            let cond = Expr::and(conds, None);
-            parts.push(if any {
-                Expr::and(vec![cond, test], None)
-            } else {
-                Expr::or(vec![Expr::not(cond, None), test], None)
-            });
-        }
-        Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+        self.generator(any, g)
     }
 
     /// `isinstance(field, str)` is exactly "a string" (`startswith("")`); other types have
@@ -758,6 +709,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 Sym::Lit(Json::Object(map))
             }
             PyExpr::Name(n) => match self.lookup(n.id.as_str()) {
+                Some(Sym::Unknown(why)) => return self.fail(format!("{why} (`{}`)", n.id), e),
                 Some(s) => s,
                 None => match self.consts.get(n.id.as_str()).cloned() {
                     Some(c) => self.sym(&c)?,
@@ -816,7 +768,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             ],
             None,
         );
-        self.guards.push(present);
+        self.guard(present);
         Ok(Sym::Field(FieldRef::new(path, Json::Null, false)))
     }
 
@@ -920,7 +872,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             (Sym::Field(mut f), "lower" | "casefold" | "upper") if args.is_empty() => {
                 if !matches!(f.default, Json::String(_)) {
                     // None.lower() raises: no alert when the value is not a string.
-                    self.guards.push(string_test(&f));
+                    self.guard(string_test(&f));
                 }
                 f.fold = Some(if method == "upper" { Fold::Upper } else { Fold::Lower });
                 Ok(Sym::Field(f))
@@ -933,7 +885,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             (Sym::Field(f), "split") if args.len() == 1 => match self.sym(&args[0])? {
                 Sym::Lit(Json::String(sep)) if sep.chars().count() == 1 => {
                     if !matches!(f.default, Json::String(_)) {
-                        self.guards.push(string_test(&f)); // None.split() raises: no alert
+                        self.guard(string_test(&f)); // None.split() raises: no alert
                     }
                     Ok(Sym::Split(f, sep.chars().next().unwrap_or(' '), None))
                 }
@@ -966,23 +918,6 @@ impl<'m, 'd> Translator<'m, 'd> {
             return self.fail("deep_get without keys", c);
         }
         Ok(Sym::Field(FieldRef::new(FieldPath(path), default, true)))
-    }
-}
-
-impl FieldRef {
-    /// An any/all result over this list field, with Python's behaviour when the list is
-    /// absent (it iterates the default) or empty.
-    fn exact_iteration(&self, result: Expr, any: bool) -> Expr {
-        let default_items = self.default.as_array().map_or(0, Vec::len);
-        let want_absent = if default_items == 0 { !any } else { false };
-        let absent = Expr::pred(Predicate::new(self.path.clone(), Op::IsNull, vec![], Case::Sensitive), None);
-        let have_absent =
-            crate::eval::eval_expr(&result, &super::field::event_at(&self.path.0, None)).unwrap_or(false);
-        match (want_absent, have_absent) {
-            (a, b) if a == b => result,
-            (true, false) => Expr::or(vec![absent, result], None),
-            _ => Expr::and(vec![Expr::not(absent, None), result], None),
-        }
     }
 }
 
@@ -1133,14 +1068,15 @@ fn is_bool_syntax(e: &PyExpr) -> bool {
 }
 
 /// Whether a symbolic value is `True` itself (not merely truthy).
-fn is_true(s: Sym) -> Expr {
-    match s {
+fn is_true(s: Sym) -> R<Expr> {
+    Ok(match s {
         Sym::Bool(e) => e,
         Sym::Lit(v) => Expr::constant(v == Json::Bool(true), None),
         Sym::Field(f) if f.fold.is_none() => f.exact(f.pred(Op::Eq, vec![Value::Bool(true)])),
         // Strings, lists and the event are never `True`.
         Sym::Field(_) | Sym::Str(_) | Sym::Split(..) | Sym::Event => Expr::constant(false, None),
-    }
+        Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
+    })
 }
 
 fn fill_spans(mut e: Expr, span: Span) -> Expr {
@@ -1197,7 +1133,7 @@ fn single_return<'a>(body: &[&'a Stmt]) -> Option<&'a PyExpr> {
 
 fn always_returns(body: &[Stmt]) -> bool {
     match body.last() {
-        Some(Stmt::Return(_)) | Some(Stmt::Raise(_)) => true,
+        Some(Stmt::Return(_)) | Some(Stmt::Raise(_)) | Some(Stmt::Continue(_)) => true,
         Some(Stmt::If(i)) => {
             always_returns(&i.body)
                 && i.elif_else_clauses.iter().any(|c| c.test.is_none())

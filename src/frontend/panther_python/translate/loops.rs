@@ -1,0 +1,268 @@
+//! Iteration: `for` loops and `any()` / `all()` generators → element-scoped tests.
+//!
+//! The loop variable is bound to a field under a marker key, so that after translation every
+//! predicate that reads the element can be told from one that reads the event; the marker is
+//! then stripped and the body becomes an [`ExprKind::Elements`] test over the array. Where
+//! that test distributes exactly over its conditions it is written as per-predicate fan-outs
+//! (`a[*].b`), which every target can say.
+//!
+//! A `for` loop ends at the first element whose body returns. When every `return` in the
+//! body gives the same constant, the loop is exactly "some element returns", whatever the
+//! order. Bodies that return different values, or that can raise (whose outcome would depend
+//! on which element comes first), are refused.
+
+use super::{and_all, ite, Sym, Translator, R};
+use crate::frontend::panther_python::env::span_of;
+use crate::frontend::panther_python::field::FieldRef;
+use crate::ir::{
+    distribute_elements, Case, Elements, Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Seg, Value,
+};
+use ruff_python_ast::{self as ast, Expr as PyExpr, Stmt};
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Key that marks the loop element inside a body (not a key any event can have: it starts
+/// with a NUL).
+fn marker(depth: usize) -> String {
+    format!("\u{0}element{depth}")
+}
+
+/// What a loop iterates.
+enum Source {
+    Field(FieldRef),
+    Constants(Vec<Json>),
+}
+
+impl<'m, 'd> Translator<'m, 'd> {
+    /// `for VAR in ITER: BODY`, then `rest`.
+    pub(super) fn for_loop(&mut self, f: &ast::StmtFor, rest: &[&Stmt]) -> R<Expr> {
+        if f.is_async || !f.orelse.is_empty() {
+            return self.fail("a `for … else` loop", f);
+        }
+        let PyExpr::Name(var) = &*f.target else {
+            return self.fail("a loop target that is not a name", &*f.target);
+        };
+        let source = self.source(&f.iter)?;
+        let mut guards = std::mem::take(&mut self.guards);
+        guards.extend(iteration_guards(&source));
+        let saved = self.loop_returns.replace(Vec::new());
+        let body: Vec<&Stmt> = f.body.iter().collect();
+        let returns = self.each_element(&source, var.id.as_str(), true, f, &mut |t| t.block(&body));
+        let values = std::mem::replace(&mut self.loop_returns, saved).unwrap_or_default();
+        let returns = returns?;
+        // Names the body assigned keep their last value after the loop: unknown here.
+        self.poison_assigned(&f.body);
+        let value = match values.split_first() {
+            None => Json::Bool(false),
+            Some((v, more)) if more.iter().all(|m| m == v) => v.clone(),
+            Some(_) => return self.fail("a loop whose iterations return different values", f),
+        };
+        let on_return = self.returned_constant(value);
+        let after = self.block(rest)?;
+        Ok(and_all(guards, ite(returns, on_return, after)))
+    }
+
+    /// The value of `return <constant>` in the current context.
+    pub(super) fn returned_constant(&mut self, v: Json) -> Expr {
+        if let Some(values) = self.loop_returns.as_mut() {
+            values.push(v);
+            return Expr::constant(true, None);
+        }
+        let alerts = if self.strict_return { v == Json::Bool(true) } else { crate::eval::truthy(&v) };
+        Expr::constant(alerts, None)
+    }
+
+    /// `any(test for x in ITER if cond)` / `all(...)`.
+    pub(super) fn generator(&mut self, any: bool, g: &ast::ExprGenerator) -> R<Expr> {
+        let [comp] = &g.generators[..] else { return self.fail("a generator with several `for`s", g) };
+        let PyExpr::Name(var) = &comp.target else {
+            return self.fail("a generator target that is not a name", &comp.target);
+        };
+        if comp.is_async {
+            return self.fail("an async generator", g);
+        }
+        let source = self.source(&comp.iter)?;
+        // Raising propagates whatever the caller does with the value: a guard, not a term.
+        for guard in iteration_guards(&source) {
+            self.guard(guard);
+        }
+        self.each_element(&source, var.id.as_str(), any, g, &mut |t| {
+            let test = t.bool_of(&g.elt)?;
+            let conds: Vec<Expr> = comp.ifs.iter().map(|i| t.bool_of(i)).collect::<R<_>>()?;
+            let cond = Expr::and(conds, None);
+            Ok(if any {
+                Expr::and(vec![cond, test], None)
+            } else {
+                Expr::or(vec![Expr::not(cond, None), test], None)
+            })
+        })
+    }
+
+    fn source(&mut self, iter: &PyExpr) -> R<Source> {
+        Ok(match self.sym(iter)? {
+            Sym::Field(f) if f.fold.is_none() => Source::Field(f),
+            Sym::Lit(Json::Array(items)) => Source::Constants(items),
+            Sym::Lit(Json::Object(m)) => Source::Constants(m.keys().cloned().map(Json::String).collect()),
+            _ => return self.fail("iteration over something other than an event field or a constant", iter),
+        })
+    }
+
+    /// `quantifier` elements of `source` make `test` true, `test` being translated once per
+    /// constant, or once with the variable bound to the element of an event array.
+    fn each_element(
+        &mut self,
+        source: &Source,
+        var: &str,
+        any: bool,
+        node: &impl ruff_text_size::Ranged,
+        test: &mut dyn FnMut(&mut Self) -> R<Expr>,
+    ) -> R<Expr> {
+        match source {
+            Source::Constants(items) => {
+                if items.len() > 512 {
+                    return self.fail("iteration over a very large constant collection", node);
+                }
+                let mut parts = Vec::new();
+                for item in items {
+                    parts.push(self.element_scope(var, Sym::Lit(item.clone()), node, test)?);
+                }
+                Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+            }
+            Source::Field(list) => {
+                self.loop_depth += 1;
+                let key = marker(self.loop_depth);
+                let element = FieldRef::new(FieldPath::key(key.clone()), Json::Null, false);
+                let body = self.element_scope(var, Sym::Field(element), node, test);
+                self.loop_depth -= 1;
+                let Some(body) = strip_marker(&body?, &key) else {
+                    return self.fail("a loop test that reads the event besides the element", node);
+                };
+                let quantifier = if any { Quantifier::Any } else { Quantifier::All };
+                let el = Expr::new(
+                    ExprKind::Elements(Elements {
+                        path: list.path.clone(),
+                        quantifier,
+                        body: Box::new(crate::ir::simplify(body)),
+                    }),
+                    Some(span_of(self.file, node)),
+                );
+                let (flat, inexact) = distribute_elements(&el);
+                let el = if inexact.is_empty() { flat } else { el };
+                Ok(list.exact(el))
+            }
+        }
+    }
+
+    /// Translate `test` with `var` bound to `value`; a test that can raise is refused.
+    fn element_scope(
+        &mut self,
+        var: &str,
+        value: Sym,
+        node: &impl ruff_text_size::Ranged,
+        test: &mut dyn FnMut(&mut Self) -> R<Expr>,
+    ) -> R<Expr> {
+        let pushed = self.guards_pushed;
+        let outer = std::mem::take(&mut self.guards);
+        self.scopes.push(HashMap::from([(var.to_string(), value)]));
+        let out = test(self);
+        self.scopes.pop();
+        self.guards = outer;
+        let out = out?;
+        if self.guards_pushed != pushed {
+            return self.fail(
+                "a loop step that can raise an exception (its outcome would depend on the element order)",
+                node,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Names assigned in a loop body hold the last iteration's value afterwards: reading one
+    /// after the loop is refused.
+    fn poison_assigned(&mut self, body: &[Stmt]) {
+        let mut names = Vec::new();
+        assigned_names(body, &mut names);
+        for n in names {
+            self.bind(n, Sym::Unknown("a name assigned inside a loop, read after it"));
+        }
+    }
+}
+
+fn assigned_names(body: &[Stmt], out: &mut Vec<String>) {
+    for s in body {
+        match s {
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    if let PyExpr::Name(n) = t {
+                        out.push(n.id.to_string());
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let PyExpr::Name(n) = &*a.target {
+                    out.push(n.id.to_string());
+                }
+            }
+            Stmt::For(f) => {
+                if let PyExpr::Name(n) = &*f.target {
+                    out.push(n.id.to_string());
+                }
+                assigned_names(&f.body, out);
+            }
+            Stmt::If(i) => {
+                assigned_names(&i.body, out);
+                for c in &i.elif_else_clauses {
+                    assigned_names(&c.body, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Iterating raises (no alert) when Python would iterate None: an absent key whose default
+/// is None, or a present null that `get` (unlike `deep_get`) does not replace.
+fn iteration_guards(source: &Source) -> Vec<Expr> {
+    let Source::Field(list) = source else { return vec![] };
+    let pred = |op, values| Expr::pred(Predicate::new(list.path.clone(), op, values, Case::Sensitive), None);
+    if list.default.is_null() {
+        vec![Expr::not(pred(Op::IsNull, vec![]), None)]
+    } else if !list.null_is_default {
+        vec![Expr::not(pred(Op::Eq, vec![Value::Null]), None)]
+    } else {
+        vec![]
+    }
+}
+
+/// `e` with the element marker removed from every path, or `None` if some part of `e`
+/// reads outside the element.
+fn strip_marker(e: &Expr, key: &str) -> Option<Expr> {
+    let strip_path = |p: &FieldPath| match p.0.split_first() {
+        Some((Seg::Key(k), rest)) if k == key => Some(FieldPath(rest.to_vec())),
+        _ => None,
+    };
+    let kind = match &e.kind {
+        ExprKind::And(xs) => ExprKind::And(xs.iter().map(|x| strip_marker(x, key)).collect::<Option<_>>()?),
+        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(|x| strip_marker(x, key)).collect::<Option<_>>()?),
+        ExprKind::Not(x) => ExprKind::Not(Box::new(strip_marker(x, key)?)),
+        ExprKind::Const(b) => ExprKind::Const(*b),
+        ExprKind::Keyword(_) => return None,
+        ExprKind::Pred(p) => {
+            let values = p
+                .values
+                .iter()
+                .map(|v| match v {
+                    Value::Field(f) => strip_path(f).map(Value::Field),
+                    other => Some(other.clone()),
+                })
+                .collect::<Option<_>>()?;
+            ExprKind::Pred(Predicate { field: strip_path(&p.field)?, values, ..p.clone() })
+        }
+        ExprKind::Elements(el) => ExprKind::Elements(Elements {
+            path: strip_path(&el.path)?,
+            quantifier: el.quantifier,
+            body: el.body.clone(),
+        }),
+    };
+    Some(Expr { kind, span: e.span })
+}
