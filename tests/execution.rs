@@ -96,8 +96,25 @@ fn has_untranslated_python(path: &Path) -> bool {
     loaded.parsed.iter().any(|p| p.diags.iter().any(|d| d.code == ruleport::diag::Code::PythonLogic))
 }
 
+/// Load a rule; formats without embedded tests (Elastic) take them from a sidecar
+/// `<stem>.tests.json`: `[{"name", "log", "expected"}]`.
+fn load(path: &Path) -> common::Loaded {
+    let mut loaded = common::load(path);
+    let sidecar = common::root().join(path).with_extension("tests.json");
+    if let Ok(text) = std::fs::read_to_string(&sidecar) {
+        let tests: Vec<ruleport::ir::TestCase> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()));
+        for p in &mut loaded.parsed {
+            if let Some(rule) = p.rule.as_mut().filter(|r| r.tests.is_empty()) {
+                rule.tests = tests.clone();
+            }
+        }
+    }
+    loaded
+}
+
 fn check_ir(path: &Path, expect_error: bool) -> Result<(), Failed> {
-    let loaded = common::load(path);
+    let loaded = load(path);
     if expect_error {
         let errors = loaded.parsed.iter().any(|p| p.diags.has_errors());
         return if errors {
@@ -130,7 +147,7 @@ fn check_ir(path: &Path, expect_error: bool) -> Result<(), Failed> {
 }
 
 fn check_target(path: &Path, target: &str) -> Result<(), Failed> {
-    let loaded = common::load(path);
+    let loaded = load(path);
     let emitted = common::emit_all(&loaded, target);
     let mut problems = Vec::new();
     for (p, (files, diags)) in loaded.parsed.iter().zip(&emitted) {

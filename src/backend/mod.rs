@@ -5,6 +5,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{distribute_elements, Expr, Quantifier, Rule, StageKind};
 
 pub mod elastic_dsl;
+pub mod kuery;
 pub mod panther_python;
 pub mod sigma;
 
@@ -33,7 +34,8 @@ pub trait Backend: Sync {
     fn emit(&self, rule: &Rule, ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>>;
 }
 
-pub static ALL: &[&dyn Backend] = &[&sigma::Sigma, &elastic_dsl::ElasticDsl, &panther_python::PantherPython];
+pub static ALL: &[&dyn Backend] =
+    &[&sigma::Sigma, &elastic_dsl::ElasticDsl, &panther_python::PantherPython, &kuery::Kuery];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Backend> {
     ALL.iter().copied().find(|b| b.cli_name() == name || b.id() == name)

@@ -4,6 +4,7 @@ use crate::diag::{Diagnostics, FileId, Sources};
 use crate::ir::Rule;
 use std::path::{Path, PathBuf};
 
+pub mod elastic;
 pub(crate) mod panther_python;
 pub mod panther_yaml;
 pub mod yaml_spanned;
@@ -51,7 +52,7 @@ pub trait Frontend: Sync {
 }
 
 /// Every front-end, in `--from auto` detection order.
-pub static ALL: &[&dyn Frontend] = &[&panther_yaml::PantherYaml];
+pub static ALL: &[&dyn Frontend] = &[&panther_yaml::PantherYaml, &elastic::ElasticToml, &elastic::KueryQuery];
 
 /// Find a front-end by CLI name or id.
 pub fn by_name(name: &str) -> Option<&'static dyn Frontend> {

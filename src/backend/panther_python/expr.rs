@@ -112,6 +112,18 @@ impl<'d> Ctx<'d> {
         is_event: bool,
         test: &mut dyn FnMut(&mut Self, &str) -> Option<Py>,
     ) -> Option<Py> {
+        if let Some(keys) = elastic_steps(segs) {
+            // Keys each followed by "any element" (Elastic's field semantics): one flat list
+            // of the values reached, read by `_terms`.
+            self.needs.helpers.insert("_terms");
+            self.depth += 1;
+            let var = format!("x{}", self.depth);
+            let inner = test(self, &var);
+            self.depth -= 1;
+            let args: Vec<String> = keys.iter().map(|k| py_str(k)).collect();
+            let values = format!("_terms({base}, {})", args.join(", "));
+            return Some(Py::atom(format!("any({} for {var} in {values})", inner?.render())));
+        }
         let split = segs.iter().position(|s| matches!(s, Seg::Each(_))).unwrap_or(segs.len());
         let value = self.access(&segs[..split], base, is_event);
         let Some(Seg::Each(q)) = segs.get(split) else {
@@ -370,6 +382,19 @@ fn glob_regex(p: &Pattern) -> String {
             Piece::Lit(s) => re_escape(s),
             Piece::AnyChars => ".*".into(),
             Piece::AnyChar => ".".into(),
+        })
+        .collect()
+}
+
+/// The keys of a path that alternates `key`, `[*]` (any element) to its end.
+fn elastic_steps(segs: &[Seg]) -> Option<Vec<&str>> {
+    if segs.len() < 2 || !segs.len().is_multiple_of(2) {
+        return None;
+    }
+    segs.chunks(2)
+        .map(|pair| match pair {
+            [Seg::Key(k), Seg::Each(Quantifier::Any)] => Some(k.as_str()),
+            _ => None,
         })
         .collect()
 }

@@ -65,6 +65,10 @@ const HELPERS: &[(&str, &str)] = &[
         "def _each(value):\n    \"\"\"The elements of a list; any other value (None included) counts as one element.\"\"\"\n    return value if _is_list(value) else [value]\n",
     ),
     (
+        "_terms",
+        "def _terms(value, *path):\n    \"\"\"The values reached by following keys, through lists at every step (None where absent).\"\"\"\n    found = [value]\n    for step in path:\n        reached = []\n        for item in found:\n            item = item.get(step) if isinstance(item, Mapping) else None\n            if _is_list(item):\n                reached.extend(item)\n            else:\n                reached.append(item)\n        found = reached\n    return found\n",
+    ),
+    (
         "_elements",
         "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
     ),
@@ -73,7 +77,7 @@ const HELPERS: &[(&str, &str)] = &[
 /// The `.py` module: provenance comment, imports, helpers, `rule(event)`.
 fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
     let mut helpers = needs.helpers.clone();
-    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements")) {
+    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements" | "_terms")) {
         helpers.insert("_is_list");
     }
     let mut out =

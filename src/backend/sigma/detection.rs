@@ -51,6 +51,10 @@ fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
         ExprKind::Or(xs) => Expr::or(xs.iter().map(|x| rewrite(x, diags)).collect(), span),
         ExprKind::Not(x) => Expr::not(rewrite(x, diags), span),
         ExprKind::Pred(p) if p.op == Op::Truthy => rewrite(&truthy(&p.field, span, diags), diags),
+        ExprKind::Pred(p) if string_forms_only(p) => {
+            let values = p.values.iter().filter(|v| is_stringish(v)).cloned().collect();
+            Expr::pred(Predicate { values, ..p.clone() }, span)
+        }
         ExprKind::Pred(p) if mixed_types(&p.values) => split_by_type(p, span),
         ExprKind::Elements(_) => rewrite(&crate::backend::flatten_elements(e, "Sigma", diags), diags),
         _ => e.clone(),
@@ -66,6 +70,19 @@ fn truthy(field: &FieldPath, span: Option<Span>, diags: &mut Diagnostics) -> Exp
     let not_falsy =
         Expr::not(Expr::pred(Predicate::new(field.clone(), Op::Eq, falsy, Case::Sensitive), span), span);
     Expr::and(vec![exists, not_falsy], span)
+}
+
+/// Equality with a string and the integer it spells (kuery's `code:5` matches 5 and "5"):
+/// Sigma's string value alone says exactly that, since engines match a number's string form.
+fn string_forms_only(p: &Predicate) -> bool {
+    p.op == Op::Eq
+        && p.quantifier == Quantifier::Any
+        && p.case == Case::Sensitive
+        && mixed_types(&p.values)
+        && p.values.iter().all(|v| match v {
+            Value::Int(i) => p.values.contains(&Value::Str(i.to_string())),
+            other => is_stringish(other),
+        })
 }
 
 /// String and non-string values under one key cannot share `|cased`; Sigma rejects it.

@@ -1,0 +1,321 @@
+//! An Elastic rule's keys → IR rule. Keys the IR has no place for go to `extra` verbatim.
+
+use super::kuery::{self, elastic_path, Origin};
+use super::kuery_syntax;
+use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
+use crate::ir::{
+    Attack, Case, Expr, Level, LevelInfo, Op, Pattern, Piece, Predicate, Query, Rule, Schedule, Value,
+};
+use serde_json::{Map, Value as Json};
+use std::path::Path;
+
+/// Keys of `[rule]` read into the IR (everything else goes to `extra`).
+const READ: &[&str] = &[
+    "rule_id",
+    "name",
+    "description",
+    "severity",
+    "tags",
+    "threat",
+    "index",
+    "language",
+    "type",
+    "from",
+    "interval",
+    "false_positives",
+    "references",
+    "note",
+    "author",
+    "query",
+    "filters",
+    "threshold",
+    "new_terms",
+    "enabled",
+];
+
+pub(super) fn read(
+    doc: &Json,
+    text: &str,
+    file: FileId,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Rule> {
+    let Some(r) = doc.get("rule").and_then(Json::as_object) else {
+        let msg = "an Elastic rule file has a `[rule]` table";
+        diags.push(Diagnostic::error(Code::NotARule, msg).with_span(Some(Span::new(file, 0, 0))));
+        return None;
+    };
+    let mut rule = Rule::default();
+    rule.origin.frontend = "elastic_toml".into();
+    rule.origin.path = path.to_path_buf();
+    let s = |k: &str| r.get(k).and_then(Json::as_str).map(str::to_string);
+    let list = |k: &str| -> Vec<String> {
+        r.get(k)
+            .and_then(Json::as_array)
+            .map_or(vec![], |a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+    };
+    rule.meta.id = s("rule_id")
+        .unwrap_or_else(|| path.file_stem().and_then(|x| x.to_str()).unwrap_or_default().to_string());
+    rule.meta.title = s("name").unwrap_or_default();
+    rule.meta.description = s("description").unwrap_or_default();
+    rule.meta.level =
+        s("severity").and_then(|v| Level::parse(&v).map(|level| LevelInfo { level, source: v }));
+    rule.meta.tags = list("tags");
+    rule.meta.references = list("references");
+    rule.meta.false_positives = list("false_positives");
+    rule.meta.authors = list("author");
+    rule.meta.runbook = s("note");
+    rule.meta.enabled = r.get("enabled").and_then(Json::as_bool);
+    rule.meta.attack = attack(r.get("threat"));
+    rule.logsource.native = list("index");
+    if let Some(m) = doc.get("metadata").and_then(Json::as_object) {
+        rule.meta.status = m.get("maturity").and_then(Json::as_str).map(String::from);
+        rule.meta.date = m.get("creation_date").and_then(Json::as_str).map(|d| d.replace('/', "-"));
+        rule.meta.modified = m.get("updated_date").and_then(Json::as_str).map(|d| d.replace('/', "-"));
+        rule.extra.insert("metadata".into(), Json::Object(m.clone()));
+    }
+    rule.meta.schedule = schedule(s("interval").as_deref(), s("from").as_deref());
+    for (k, v) in r {
+        if !READ.contains(&k.as_str()) {
+            rule.extra.insert(k.clone(), v.clone());
+        }
+    }
+    for k in ["language", "type", "threshold", "new_terms", "from", "interval"] {
+        if let Some(v) = r.get(k) {
+            rule.extra.insert(k.into(), v.clone());
+        }
+    }
+    let language = s("language").unwrap_or_else(|| "kuery".into());
+    let kind = s("type").unwrap_or_else(|| "query".into());
+    let key_span = |key: &str| {
+        let table = format!("[rule.{key}]");
+        find_key(text, key)
+            .map(|at| Span::new(file, at, at + key.len()))
+            .or_else(|| text.find(&table).map(|at| Span::new(file, at, at + table.len())))
+    };
+    if matches!(language.as_str(), "eql" | "esql")
+        || !matches!(kind.as_str(), "query" | "threshold" | "new_terms")
+    {
+        let what = if matches!(language.as_str(), "eql" | "esql") {
+            format!("`{language}` queries are not supported yet")
+        } else {
+            format!("`{kind}` rules are not supported yet")
+        };
+        diags.push(
+            Diagnostic::error(Code::Unsupported, what).with_span(key_span("type").or(key_span("language"))),
+        );
+        rule.query = Query::unparsed(&language, s("query").unwrap_or_default(), None);
+        return Some(rule);
+    }
+    if language != "kuery" {
+        let msg = format!("`{language}` queries are not supported yet");
+        diags.push(Diagnostic::error(Code::Unsupported, msg).with_span(key_span("language")));
+        rule.query = Query::unparsed(&language, s("query").unwrap_or_default(), None);
+        return Some(rule);
+    }
+    let query = s("query").unwrap_or_default();
+    let offset =
+        text.find(&query).filter(|_| !query.is_empty()).or_else(|| find_key(text, "query")).unwrap_or(0);
+    let mut q = kuery_query(&query, offset, file, diags);
+    if let (Some(filters), Some(base)) = (r.get("filters").and_then(Json::as_array), q.split_filter().0) {
+        match filters_expr(filters, key_span("filters"), diags) {
+            Some(extra) if !extra.is_empty() => {
+                let mut all = vec![base];
+                all.extend(extra);
+                q = Query::filter(crate::ir::simplify(Expr::and(all, None)));
+            }
+            Some(_) => {}
+            None => q = Query::unparsed("kuery", query.clone(), None),
+        }
+    }
+    rule.query = q;
+    if kind == "threshold" {
+        threshold(r.get("threshold"), &mut rule, key_span("threshold"), diags);
+    }
+    if kind == "new_terms" {
+        let fields = r
+            .get("new_terms")
+            .and_then(|n| n.get("value"))
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "the new-terms fields".into());
+        let msg = format!(
+            "new-terms rule: Elastic alerts only on the first value of {fields} seen in the history window; \
+             the converted rule alerts on every matching event"
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(key_span("new_terms")));
+    }
+    Some(rule)
+}
+
+/// Parse and lower a kuery query found at `offset` in `file`.
+pub(super) fn kuery_query(query: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> Query {
+    match kuery_syntax::parse(query) {
+        Ok(tree) => match kuery::lower(&tree, Origin { file, offset }, diags) {
+            Some(e) => Query::filter(crate::ir::simplify(e)),
+            None => Query::unparsed("kuery", query, None),
+        },
+        Err(e) => {
+            let at = offset + e.offset;
+            let end = query[e.offset.min(query.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let msg = format!("kuery: {}", e.message);
+            diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(Span::new(file, at, end))));
+            Query::unparsed("kuery", query, None)
+        }
+    }
+}
+
+/// Byte offset of `key =` at the start of a line.
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
+            return Some(at + (line.len() - t.len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
+fn attack(threat: Option<&Json>) -> Vec<Attack> {
+    let mut out = Vec::new();
+    for t in threat.and_then(Json::as_array).into_iter().flatten() {
+        let tactic = t.get("tactic").and_then(|x| x.get("id")).and_then(Json::as_str).map(String::from);
+        let techniques: Vec<&Json> =
+            t.get("technique").and_then(Json::as_array).map_or(vec![], |a| a.iter().collect());
+        if techniques.is_empty() {
+            out.push(Attack { tactic: tactic.clone(), technique: None });
+        }
+        for tech in techniques {
+            let id = tech.get("id").and_then(Json::as_str).map(String::from);
+            out.push(Attack { tactic: tactic.clone(), technique: id });
+            for sub in tech.get("subtechnique").and_then(Json::as_array).into_iter().flatten() {
+                let id = sub.get("id").and_then(Json::as_str).map(String::from);
+                out.push(Attack { tactic: tactic.clone(), technique: id });
+            }
+        }
+    }
+    out
+}
+
+/// `interval = "5m"`, `from = "now-9m"` → minutes.
+fn schedule(interval: Option<&str>, from: Option<&str>) -> Option<Schedule> {
+    let minutes = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+        let n: u64 = n.parse().ok()?;
+        Some(match unit {
+            "s" => n.div_ceil(60),
+            "m" => n,
+            "h" => n * 60,
+            "d" => n * 1440,
+            _ => return None,
+        })
+    };
+    let interval_minutes = interval.and_then(minutes);
+    let lookback_minutes = from.and_then(|f| f.strip_prefix("now-")).and_then(minutes);
+    (interval_minutes.is_some() || lookback_minutes.is_some()).then_some(Schedule {
+        interval_minutes,
+        lookback_minutes,
+        cron: None,
+    })
+}
+
+/// `threshold.value` events per group; grouping and cardinality are kept in `extra`.
+fn threshold(t: Option<&Json>, rule: &mut Rule, span: Option<Span>, diags: &mut Diagnostics) {
+    let Some(t) = t else { return };
+    rule.meta.threshold = t.get("value").and_then(Json::as_u64);
+    let by: Vec<&str> = match t.get("field") {
+        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
+        Some(Json::String(s)) if !s.is_empty() => vec![s.as_str()],
+        _ => vec![],
+    };
+    let mut parts = Vec::new();
+    if !by.is_empty() {
+        parts.push(format!("grouped by {}", by.join(", ")));
+    }
+    if t.get("cardinality").and_then(Json::as_array).is_some_and(|a| !a.is_empty()) {
+        parts.push("with a distinct-value (cardinality) condition".to_string());
+    }
+    let n = rule.meta.threshold.unwrap_or(1);
+    let msg = format!(
+        "threshold rule: Elastic alerts when {n} or more matching events{}{} occur in the window; \
+         the converted rule alerts on each matching event",
+        if parts.is_empty() { "" } else { " " },
+        parts.join(" ")
+    );
+    diags.push(Diagnostic::lossy(msg).with_span(span));
+}
+
+/// `[[rule.filters]]`: Kibana filters ANDed with the query. `None` (with an error) when one
+/// has a form not translated.
+fn filters_expr(filters: &[Json], span: Option<Span>, diags: &mut Diagnostics) -> Option<Vec<Expr>> {
+    let mut out = Vec::new();
+    for f in filters {
+        let meta = f.get("meta").and_then(Json::as_object);
+        let flag = |k: &str| meta.and_then(|m| m.get(k)).and_then(Json::as_bool).unwrap_or(false);
+        if flag("disabled") {
+            continue;
+        }
+        let Some(e) = f.get("query").and_then(Json::as_object).and_then(filter_query) else {
+            let msg = "a Kibana filter in a form that is not translated yet";
+            diags.push(Diagnostic::error(Code::Unsupported, msg).with_span(span));
+            return None;
+        };
+        out.push(if flag("negate") { Expr::not(e, None) } else { e });
+    }
+    Some(out)
+}
+
+fn filter_query(q: &Map<String, Json>) -> Option<Expr> {
+    let (kind, body) = q.iter().next().filter(|_| q.len() == 1)?;
+    let body = body.as_object()?;
+    match kind.as_str() {
+        "exists" => {
+            let field = body.get("field")?.as_str()?;
+            Some(Expr::pred(Predicate::new(elastic_path(field), Op::Exists, vec![], Case::Sensitive), None))
+        }
+        "wildcard" | "match_phrase" | "term" => {
+            let (field, spec) = body.iter().next().filter(|_| body.len() == 1)?;
+            let (value, ci) = match spec {
+                Json::String(v) => (v.clone(), false),
+                Json::Object(o) => (
+                    o.get("value").or_else(|| o.get("query"))?.as_str()?.to_string(),
+                    o.get("case_insensitive").and_then(Json::as_bool).unwrap_or(false),
+                ),
+                _ => return None,
+            };
+            let case = if ci { Case::Insensitive } else { Case::Sensitive };
+            let (op, values) = if kind == "wildcard" {
+                (Op::Wildcard, vec![Value::Pattern(es_wildcard(&value))])
+            } else {
+                (Op::Eq, vec![Value::Str(value)])
+            };
+            Some(Expr::pred(Predicate::new(elastic_path(field), op, values, case), None))
+        }
+        _ => None,
+    }
+}
+
+/// Elasticsearch `wildcard` syntax: `*`, `?`, and `\` escaping the next character.
+fn es_wildcard(s: &str) -> Pattern {
+    let mut pieces = Vec::new();
+    let mut lit = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => lit.push(chars.next().unwrap_or('\\')),
+            '*' | '?' => {
+                if !lit.is_empty() {
+                    pieces.push(Piece::Lit(std::mem::take(&mut lit)));
+                }
+                pieces.push(if c == '*' { Piece::AnyChars } else { Piece::AnyChar });
+            }
+            other => lit.push(other),
+        }
+    }
+    if !lit.is_empty() {
+        pieces.push(Piece::Lit(lit));
+    }
+    Pattern(pieces)
+}
