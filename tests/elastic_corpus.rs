@@ -140,3 +140,50 @@ fn the_seed_rule_converts_to_every_target() {
         insta::assert_snapshot!(format!("elastic_seed_004@{}", b.id()), text);
     }
 }
+
+/// Lucene rules in history/: every one parses except the one that is kuery mislabelled as
+/// Lucene (its unescaped `/` in IPv6 CIDRs open regexes); Lucene → IR → Lucene → IR holds.
+#[test]
+fn lucene_history_parses_and_round_trips() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("../shared/corpus absent: skipping");
+        return;
+    };
+    let files: Vec<PathBuf> = toml_files(&[corpus.join("elastic/history")])
+        .into_iter()
+        .filter(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("language = \"lucene\"")))
+        .collect();
+    let ir_of = |text: &str| {
+        let mut sources = Sources::new();
+        let (_, parsed) = driver::parse_source(
+            &mut sources,
+            &Options::default(),
+            None,
+            Path::new("q.lucene"),
+            text.to_string(),
+        );
+        parsed.into_iter().next()
+    };
+    let (mut parsed, mut rejected, mut differ) = (0usize, Vec::new(), Vec::new());
+    for path in &files {
+        let doc: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+        let query = doc["rule"]["query"].as_str().unwrap_or_default();
+        let Some(first) = ir_of(query) else { continue };
+        if first.diags.iter().any(|d| d.code == Code::Syntax) {
+            rejected.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            continue;
+        }
+        parsed += 1;
+        let rule = first.rule.expect("rule");
+        let mut diags = ruleport::diag::Diagnostics::new();
+        let Some(text) = ruleport::backend::lucene::query_text(&rule, &mut diags) else { continue };
+        let second = ir_of(&text).and_then(|p| p.rule).and_then(|r| r.filter());
+        if second.map(|s| s.without_spans()) != rule.filter().map(|f| f.without_spans()) {
+            differ.push(format!("{}: {text}", path.display()));
+        }
+    }
+    eprintln!("{} Lucene rules: {parsed} parse; rejected: {rejected:?}", files.len());
+    assert!(files.len() >= 13, "corpus looks incomplete");
+    assert_eq!(rejected, ["command_and_control_download_rar_powershell_from_internet.toml"]);
+    assert!(differ.is_empty(), "round trip changed the IR: {differ:#?}");
+}

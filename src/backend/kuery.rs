@@ -11,10 +11,9 @@
 
 use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
-use crate::frontend::elastic::kuery::coerced;
 use crate::frontend::elastic::kuery_syntax::{self as ks, Literal, Node, Part, RangeOp};
 use crate::ir::{
-    Case, Elements, Expr, ExprKind, FieldPath, Op, Pattern, Piece, Predicate, Quantifier, Rule, Seg, Value,
+    Case, Elements, Expr, ExprKind, Op, Pattern, Piece, Predicate, Quantifier, Rule, Seg, Value,
 };
 
 pub struct Kuery;
@@ -80,7 +79,7 @@ impl Writer<'_> {
     }
 
     fn elements(&mut self, el: &Elements, e: &Expr) -> Option<Node<ks::Query>> {
-        let name = field_name(&el.path);
+        let name = super::dotted_field_name(&el.path);
         match (name, el.quantifier) {
             (Some(name), Quantifier::Any) => {
                 let query = self.expr(&el.body)?;
@@ -94,7 +93,7 @@ impl Writer<'_> {
     }
 
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Node<ks::Query>> {
-        let Some(name) = field_name(&p.field) else {
+        let Some(name) = super::dotted_field_name(&p.field) else {
             return self.error(
                 format!("`{}`: kuery fields are dotted names; this path has positions", p.field),
                 span,
@@ -125,7 +124,7 @@ impl Writer<'_> {
             return Some(not_exists());
         }
         let mut values = Vec::new();
-        for v in visible_values(&p.values) {
+        for v in super::visible_values(&p.values) {
             values.push(node(ks::ValueExpr::Value(self.value(p, v, span)?)));
         }
         let values = match (values.len(), p.quantifier) {
@@ -219,32 +218,4 @@ impl Writer<'_> {
             .collect();
         Literal { quoted: false, parts }
     }
-}
-
-/// The values worth writing: a number or boolean that a sibling string spells is implied by
-/// that string (kuery matches both).
-fn visible_values(values: &[Value]) -> Vec<&Value> {
-    values
-        .iter()
-        .filter(|v| match v {
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => !values.iter().any(|s| match s {
-                Value::Str(s) => coerced(s).as_ref() == Some(*v),
-                _ => false,
-            }),
-            _ => true,
-        })
-        .collect()
-}
-
-/// A dotted field name for a path of keys, each optionally followed by an any-element step.
-fn field_name(path: &FieldPath) -> Option<String> {
-    let mut keys = Vec::new();
-    for seg in &path.0 {
-        match seg {
-            Seg::Key(k) if !k.is_empty() => keys.push(k.as_str()),
-            Seg::Each(_) => {}
-            _ => return None,
-        }
-    }
-    (!keys.is_empty()).then(|| keys.join("."))
 }

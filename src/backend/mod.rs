@@ -6,6 +6,7 @@ use crate::ir::{distribute_elements, Expr, Quantifier, Rule, StageKind};
 
 pub mod elastic_dsl;
 pub mod kuery;
+pub mod lucene;
 pub mod panther_python;
 pub mod sigma;
 
@@ -34,8 +35,13 @@ pub trait Backend: Sync {
     fn emit(&self, rule: &Rule, ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>>;
 }
 
-pub static ALL: &[&dyn Backend] =
-    &[&sigma::Sigma, &elastic_dsl::ElasticDsl, &panther_python::PantherPython, &kuery::Kuery];
+pub static ALL: &[&dyn Backend] = &[
+    &sigma::Sigma,
+    &elastic_dsl::ElasticDsl,
+    &panther_python::PantherPython,
+    &kuery::Kuery,
+    &lucene::Lucene,
+];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Backend> {
     ALL.iter().copied().find(|b| b.cli_name() == name || b.id() == name)
@@ -81,4 +87,36 @@ pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) 
         diags.push(Diagnostic::lossy(msg).with_span(i.span));
     }
     flat
+}
+
+/// A dotted field name for a path of keys, each optionally followed by an element step
+/// (Elastic's query languages name fields this way).
+pub(crate) fn dotted_field_name(path: &crate::ir::FieldPath) -> Option<String> {
+    use crate::ir::Seg;
+    let mut keys = Vec::new();
+    for seg in &path.0 {
+        match seg {
+            Seg::Key(k) if !k.is_empty() => keys.push(k.as_str()),
+            Seg::Each(_) => {}
+            _ => return None,
+        }
+    }
+    (!keys.is_empty()).then(|| keys.join("."))
+}
+
+/// The values an Elastic query string must spell out: a number or boolean that a sibling
+/// string spells is implied by that string (Elastic matches both).
+pub(crate) fn visible_values(values: &[crate::ir::Value]) -> Vec<&crate::ir::Value> {
+    use crate::frontend::elastic::kuery::coerced;
+    use crate::ir::Value;
+    values
+        .iter()
+        .filter(|v| match v {
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => !values.iter().any(|s| match s {
+                Value::Str(s) => coerced(s).as_ref() == Some(*v),
+                _ => false,
+            }),
+            _ => true,
+        })
+        .collect()
 }

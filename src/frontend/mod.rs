@@ -52,7 +52,13 @@ pub trait Frontend: Sync {
 }
 
 /// Every front-end, in `--from auto` detection order.
-pub static ALL: &[&dyn Frontend] = &[&panther_yaml::PantherYaml, &elastic::ElasticToml, &elastic::KueryQuery];
+pub static ALL: &[&dyn Frontend] = &[
+    &panther_yaml::PantherYaml,
+    &elastic::ElasticToml,
+    &elastic::ElasticNdjson,
+    &elastic::KueryQuery,
+    &elastic::LuceneQuery,
+];
 
 /// Find a front-end by CLI name or id.
 pub fn by_name(name: &str) -> Option<&'static dyn Frontend> {

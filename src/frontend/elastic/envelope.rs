@@ -33,16 +33,19 @@ const READ: &[&str] = &[
     "enabled",
 ];
 
+/// `text` is the rule's source (a whole TOML file, or one NDJSON line starting at byte
+/// `base` of the file).
 pub(super) fn read(
     doc: &Json,
     text: &str,
+    base: usize,
     file: FileId,
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Option<Rule> {
     let Some(r) = doc.get("rule").and_then(Json::as_object) else {
         let msg = "an Elastic rule file has a `[rule]` table";
-        diags.push(Diagnostic::error(Code::NotARule, msg).with_span(Some(Span::new(file, 0, 0))));
+        diags.push(Diagnostic::error(Code::NotARule, msg).with_span(Some(Span::new(file, base, base))));
         return None;
     };
     let mut rule = Rule::default();
@@ -89,9 +92,11 @@ pub(super) fn read(
     let kind = s("type").unwrap_or_else(|| "query".into());
     let key_span = |key: &str| {
         let table = format!("[rule.{key}]");
+        let quoted = format!("\"{key}\"");
         find_key(text, key)
-            .map(|at| Span::new(file, at, at + key.len()))
-            .or_else(|| text.find(&table).map(|at| Span::new(file, at, at + table.len())))
+            .map(|at| Span::new(file, base + at, base + at + key.len()))
+            .or_else(|| text.find(&table).map(|at| Span::new(file, base + at, base + at + table.len())))
+            .or_else(|| text.find(&quoted).map(|at| Span::new(file, base + at, base + at + quoted.len())))
     };
     if matches!(language.as_str(), "eql" | "esql")
         || !matches!(kind.as_str(), "query" | "threshold" | "new_terms")
@@ -105,6 +110,11 @@ pub(super) fn read(
             Diagnostic::error(Code::Unsupported, what).with_span(key_span("type").or(key_span("language"))),
         );
         rule.query = Query::unparsed(&language, s("query").unwrap_or_default(), None);
+        return Some(rule);
+    }
+    if language == "lucene" {
+        let query = s("query").unwrap_or_default();
+        rule.query = lucene_query(&query, base + query_offset(text, &query), file, diags);
         return Some(rule);
     }
     if language != "kuery" {
@@ -155,13 +165,41 @@ pub(super) fn kuery_query(query: &str, offset: usize, file: FileId, diags: &mut 
             None => Query::unparsed("kuery", query, None),
         },
         Err(e) => {
-            let at = offset + e.offset;
+            let at = offset + e.offset.min(query.len());
             let end = query[e.offset.min(query.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
             let msg = format!("kuery: {}", e.message);
             diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(Span::new(file, at, end))));
             Query::unparsed("kuery", query, None)
         }
     }
+}
+
+/// Parse and lower a Lucene query found at `offset` in `file` (default operator OR, as in
+/// Elastic's rules).
+pub(super) fn lucene_query(query: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> Query {
+    match super::lucene_syntax::parse(query, false) {
+        Ok(tree) => match super::lucene::lower(&tree, Origin { file, offset }, diags) {
+            Some(e) => Query::filter(crate::ir::simplify(e)),
+            None => Query::unparsed("lucene", query, None),
+        },
+        Err(e) => {
+            let at = offset + e.offset.min(query.len());
+            let end = query[e.offset.min(query.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let msg = format!("lucene: {}", e.message);
+            diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(Span::new(file, at, end))));
+            Query::unparsed("lucene", query, None)
+        }
+    }
+}
+
+/// Where the query text starts in the source: exact when it appears verbatim (TOML literal
+/// strings), else the `query` key.
+fn query_offset(text: &str, query: &str) -> usize {
+    text.find(query)
+        .filter(|_| !query.is_empty())
+        .or_else(|| find_key(text, "query"))
+        .or_else(|| text.find("\"query\""))
+        .unwrap_or(0)
 }
 
 /// Byte offset of `key =` at the start of a line.

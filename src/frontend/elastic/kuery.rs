@@ -211,7 +211,7 @@ pub(crate) fn coerced(text: &str) -> Option<Value> {
     }
 }
 
-fn is_cidr(text: &str) -> bool {
+pub(crate) fn is_cidr(text: &str) -> bool {
     let Some((ip, bits)) = text.split_once('/') else { return false };
     let Ok(bits) = bits.parse::<u8>() else { return false };
     match ip.parse::<std::net::IpAddr>() {

@@ -3,11 +3,14 @@
 //!
 //! - `kuery_syntax`: Kibana's kuery grammar (nom) and a canonical printer;
 //! - `kuery`: kuery syntax → IR with Elastic's semantics;
+//! - `lucene_syntax`, `lucene`: the same for Lucene `query_string` queries;
 //! - `envelope`: the rule's keys → IR metadata, schedule, threshold, filters and `extra`.
 
 mod envelope;
 pub(crate) mod kuery;
 pub(crate) mod kuery_syntax;
+mod lucene;
+pub(crate) mod lucene_syntax;
 
 use super::{Frontend, ParseCtx, Parsed};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
@@ -45,8 +48,69 @@ impl Frontend for ElasticToml {
             }
         };
         let json = serde_json::to_value(&table).unwrap_or_default();
-        let rule = envelope::read(&json, &src.text, file, &src.path, &mut diags);
+        let rule = envelope::read(&json, &src.text, 0, file, &src.path, &mut diags);
         vec![Parsed { rule, diags }]
+    }
+}
+
+/// Kibana's rule export: one JSON rule per line (a trailing export summary is skipped).
+pub struct ElasticNdjson;
+
+impl Frontend for ElasticNdjson {
+    fn id(&self) -> &'static str {
+        "elastic_ndjson"
+    }
+    fn cli_name(&self) -> &'static str {
+        "kibana"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["ndjson"]
+    }
+    fn detect(&self, path: &Path, text: &str) -> bool {
+        let ext_ok = path.extension().and_then(|e| e.to_str()).is_none_or(|e| e == "ndjson");
+        ext_ok && text.trim_start().starts_with('{') && text.contains("\"rule_id\"")
+    }
+    fn parse(&self, ctx: &mut ParseCtx<'_>, file: FileId) -> Vec<Parsed> {
+        let Some(src) = ctx.sources.get(file) else {
+            return vec![Parsed::failed(Diagnostics::new())];
+        };
+        let mut out = Vec::new();
+        let mut at = 0;
+        for line in src.text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut diags = Diagnostics::new();
+            let value: serde_json::Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(e) => {
+                    let col = e.column().saturating_sub(1);
+                    let span = Span::new(file, start + col, start + col + 1);
+                    let msg = format!("invalid JSON: {e}");
+                    diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(span)));
+                    out.push(Parsed::failed(diags));
+                    continue;
+                }
+            };
+            if value.get("exported_count").is_some() || value.get("exported_rules_count").is_some() {
+                continue; // the export summary line
+            }
+            let doc = serde_json::json!({ "rule": value });
+            let rule = envelope::read(&doc, line, start, file, &src.path, &mut diags);
+            let rule = rule.map(|mut r| {
+                r.origin.frontend = self.id().into();
+                r
+            });
+            out.push(Parsed { rule, diags });
+        }
+        if out.is_empty() {
+            let mut diags = Diagnostics::new();
+            diags.push(Diagnostic::error(Code::NotARule, "no rules in this export"));
+            out.push(Parsed::failed(diags));
+        }
+        out
     }
 }
 
@@ -67,16 +131,44 @@ impl Frontend for KueryQuery {
         path.extension().and_then(|e| e.to_str()) == Some("kuery")
     }
     fn parse(&self, ctx: &mut ParseCtx<'_>, file: FileId) -> Vec<Parsed> {
-        let Some(src) = ctx.sources.get(file) else {
-            return vec![Parsed::failed(Diagnostics::new())];
-        };
-        let mut diags = Diagnostics::new();
-        let mut rule = crate::ir::Rule::default();
-        rule.origin.frontend = self.id().into();
-        rule.origin.path = src.path.clone();
-        rule.meta.id = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or("query").to_string();
-        rule.meta.title = rule.meta.id.clone();
-        rule.query = envelope::kuery_query(&src.text, 0, file, &mut diags);
-        vec![Parsed { rule: Some(rule), diags }]
+        bare_query(ctx, file, self.id(), envelope::kuery_query)
     }
+}
+
+/// A bare Lucene `query_string` query (`.lucene` file or stdin with `--from lucene`).
+pub struct LuceneQuery;
+
+impl Frontend for LuceneQuery {
+    fn id(&self) -> &'static str {
+        "lucene"
+    }
+    fn cli_name(&self) -> &'static str {
+        "lucene"
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &["lucene"]
+    }
+    fn detect(&self, path: &Path, _text: &str) -> bool {
+        path.extension().and_then(|e| e.to_str()) == Some("lucene")
+    }
+    fn parse(&self, ctx: &mut ParseCtx<'_>, file: FileId) -> Vec<Parsed> {
+        bare_query(ctx, file, self.id(), envelope::lucene_query)
+    }
+}
+
+type QueryReader = fn(&str, usize, FileId, &mut Diagnostics) -> crate::ir::Query;
+
+/// A file holding one query and nothing else: the rule is named after the file.
+fn bare_query(ctx: &mut ParseCtx<'_>, file: FileId, id: &str, read: QueryReader) -> Vec<Parsed> {
+    let Some(src) = ctx.sources.get(file) else {
+        return vec![Parsed::failed(Diagnostics::new())];
+    };
+    let mut diags = Diagnostics::new();
+    let mut rule = crate::ir::Rule::default();
+    rule.origin.frontend = id.into();
+    rule.origin.path = src.path.clone();
+    rule.meta.id = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or("query").to_string();
+    rule.meta.title = rule.meta.id.clone();
+    rule.query = read(&src.text, 0, file, &mut diags);
+    vec![Parsed { rule: Some(rule), diags }]
 }
