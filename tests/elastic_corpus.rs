@@ -187,3 +187,39 @@ fn lucene_history_parses_and_round_trips() {
     assert_eq!(rejected, ["command_and_control_download_rar_powershell_from_internet.toml"]);
     assert!(differ.is_empty(), "round trip changed the IR: {differ:#?}");
 }
+
+/// An emitted Elastic rule (TOML and NDJSON) reads back to the same detection.
+#[test]
+fn emitted_elastic_rules_read_back_the_same() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("../shared/corpus absent: skipping");
+        return;
+    };
+    let (mut checked, mut differ) = (0usize, Vec::new());
+    for path in kuery_rules(&corpus) {
+        let loaded = common::load(&path);
+        let emitted = common::emit_all(&loaded, "elastic_rule");
+        for (p, (files, _)) in loaded.parsed.iter().zip(emitted) {
+            let Some(first) = p.rule.as_ref().and_then(|r| r.filter()) else { continue };
+            for f in &files {
+                let mut sources = Sources::new();
+                let name = format!("out{}", f.suffix);
+                let (_, again) = driver::parse_source(
+                    &mut sources,
+                    &Options::default(),
+                    None,
+                    Path::new(&name),
+                    f.content.clone(),
+                );
+                let second = again.first().and_then(|p| p.rule.as_ref()).and_then(|r| r.filter());
+                checked += 1;
+                if second.map(|s| s.without_spans()) != Some(first.without_spans()) {
+                    differ.push(format!("{} ({})", path.display(), f.suffix));
+                }
+            }
+        }
+    }
+    eprintln!("emitted Elastic rules read back identically: {} of {checked}", checked - differ.len());
+    assert!(checked > 900, "only {checked} outputs");
+    assert!(differ.is_empty(), "{differ:#?}");
+}

@@ -5,6 +5,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{distribute_elements, Expr, Quantifier, Rule, StageKind};
 
 pub mod elastic_dsl;
+pub mod elastic_rule;
 pub mod kuery;
 pub mod lucene;
 pub mod panther_python;
@@ -41,6 +42,7 @@ pub static ALL: &[&dyn Backend] = &[
     &panther_python::PantherPython,
     &kuery::Kuery,
     &lucene::Lucene,
+    &elastic_rule::ElasticRule,
 ];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Backend> {
