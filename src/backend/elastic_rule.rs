@@ -193,7 +193,9 @@ fn index(rule: &Rule, diags: &mut Diagnostics) -> Vec<String> {
     }
     if let Some(product) = rule.logsource.product.as_deref().filter(|p| *p != "custom") {
         let index = format!("logs-{}*", product.to_lowercase());
-        let msg = format!("Elastic index `{index}` derived from the log source's product; check it names your data");
+        let msg = format!(
+            "Elastic index `{index}` derived from the log source's product; check it names your data"
+        );
         diags.push(Diagnostic::note(Code::Metadata, msg));
         return vec![index];
     }

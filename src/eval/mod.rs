@@ -81,18 +81,44 @@ pub fn eval_expr(expr: &Expr, event: &Json) -> Result<bool, EvalError> {
 
 fn eval_elements(el: &Elements, event: &Json) -> Result<bool, EvalError> {
     let all = el.quantifier == Quantifier::All;
-    let value = lookup(event, &el.path);
-    let items: &[Json] = match value {
-        None | Some(Json::Null) => &[],
-        Some(Json::Array(items)) => items,
-        Some(one) => std::slice::from_ref(one),
-    };
+    let mut reached = Vec::new();
+    reach(event, &el.path.0, &mut reached);
+    let items = reached.into_iter().flat_map(|v| match v {
+        Json::Null => &[][..],
+        Json::Array(items) => items.as_slice(),
+        one => std::slice::from_ref(one),
+    });
     for item in items {
         if eval_expr(&el.body, item)? != all {
             return Ok(!all);
         }
     }
     Ok(all)
+}
+
+/// Every value `segs` reaches from `value`, fanning out at `Each` (absent steps reach nothing).
+fn reach<'a>(value: &'a Json, segs: &[Seg], out: &mut Vec<&'a Json>) {
+    let Some((seg, rest)) = segs.split_first() else {
+        out.push(value);
+        return;
+    };
+    match seg {
+        Seg::Key(k) => {
+            if let Some(v) = value.as_object().and_then(|o| o.get(k)) {
+                reach(v, rest, out);
+            }
+        }
+        Seg::Index(i) => {
+            if let Some(v) = value.as_array().and_then(|a| index(a, *i)) {
+                reach(v, rest, out);
+            }
+        }
+        Seg::Each(_) => match value {
+            Json::Array(items) => items.iter().for_each(|item| reach(item, rest, out)),
+            Json::Null => {}
+            other => reach(other, rest, out),
+        },
+    }
 }
 
 fn eval_pred(p: &Predicate, event: &Json) -> Result<bool, EvalError> {

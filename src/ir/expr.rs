@@ -28,8 +28,9 @@ pub enum ExprKind {
 }
 
 /// `any` / `all` elements of the array at `path` satisfy `body`, whose field paths are
-/// relative to the element. A scalar counts as one element; an absent or null field has no
-/// elements (so `any` is false and `all` is true).
+/// relative to the element. The elements are the values `path` reaches (fanning out at its
+/// `Each` steps), an array among them contributing its items: a scalar counts as one element,
+/// and an absent or null field has none (so `any` is false and `all` is true).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Elements {
     pub path: FieldPath,

@@ -68,8 +68,20 @@ impl<'d> Ctx<'d> {
     /// `any(<body> for x in _elements(<array>))`, the body reading from the element.
     fn elements(&mut self, el: &Elements) -> Option<Py> {
         let base = self.base.clone();
-        let array = self.access(&el.path.0, &base, base == "event");
-        self.needs.helpers.insert("_elements");
+        let (source, guard) = if el.path.0.iter().any(|s| matches!(s, Seg::Each(_))) {
+            // An Elastic path: the values it reaches, through lists at every step.
+            let Some(keys) = elastic_steps(&el.path.0) else {
+                let msg = format!("`{}`: an element-scoped test under this path", el.path);
+                self.diags.push(Diagnostic::error(Code::Inexpressible, msg));
+                return None;
+            };
+            self.needs.helpers.insert("_terms");
+            let args: Vec<String> = keys.iter().map(|k| py_str(k)).collect();
+            (format!("_terms({base}, {})", args.join(", ")), true)
+        } else {
+            self.needs.helpers.insert("_elements");
+            (format!("_elements({})", self.access(&el.path.0, &base, base == "event")), false)
+        };
         self.depth += 1;
         let var = format!("x{}", self.depth);
         let saved = std::mem::replace(&mut self.base, var.clone());
@@ -77,7 +89,8 @@ impl<'d> Ctx<'d> {
         self.base = saved;
         self.depth -= 1;
         let func = if el.quantifier == Quantifier::Any { "any" } else { "all" };
-        Some(Py::atom(format!("{func}({} for {var} in _elements({array}))", body?.render())))
+        let skip_absent = if guard { format!(" if {var} is not None") } else { String::new() };
+        Some(Py::atom(format!("{func}({} for {var} in {source}{skip_absent})", body?.render())))
     }
 
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Py> {

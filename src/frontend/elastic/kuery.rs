@@ -72,9 +72,7 @@ impl Lower<'_> {
                 Expr::pred(Predicate::new(self.field(field)?, Op::Exists, vec![], Case::Sensitive), span)
             }
             Query::Nested { field, query } => {
-                let mut path = self.field(field)?;
-                // The element scope replaces the fan-out of the last step.
-                path.0.pop();
+                let path = self.field(field)?;
                 let body = self.query(query)?;
                 Expr::new(
                     ExprKind::Elements(Elements { path, quantifier: Quantifier::Any, body: Box::new(body) }),
