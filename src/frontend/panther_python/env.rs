@@ -50,6 +50,10 @@ impl Module {
         for stmt in &body {
             m.import(stmt, helpers.as_deref(), sources);
         }
+        // The module's own functions see the constants it imported, too.
+        for f in m.functions.values_mut().filter(|f| f.file == file) {
+            f.consts = m.consts.clone();
+        }
         if let Some(dir) = find_up(&path, "data_models") {
             m.udm = load_data_model(&dir, env.log_types, sources);
         }
