@@ -34,6 +34,7 @@ impl Backend for Kuery {
 /// The rule's filter as one kuery string.
 pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {
     let filter = super::filter_only(rule, "kuery", diags)?;
+    let filter = super::without_shape_tests(filter, "kuery", diags);
     let tree = Writer { diags }.expr(&filter)?;
     Some(ks::print(&tree))
 }

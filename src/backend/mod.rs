@@ -71,7 +71,40 @@ pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) ->
 /// per-predicate fan-outs, with a `lossy` diagnostic where that changes the meaning.
 pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) -> Option<Expr> {
     let filter = filter_only(rule, target, diags)?;
+    let filter = without_shape_tests(filter, target, diags);
     Some(flatten_elements(&filter, target, diags))
+}
+
+/// `p[0] exists` tests whether `p` is a non-empty list (the Python front-end's guard for
+/// `deep_walk`). Per-field targets treat a value and a list of values alike and cannot say
+/// it: the test is read as false (not a list), with a `lossy` note.
+pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
+    use crate::ir::{ExprKind, Op, Seg};
+    fn go(e: Expr, target: &str, diags: &mut Diagnostics, hit: &mut bool) -> Expr {
+        let span = e.span;
+        match e.kind {
+            ExprKind::And(xs) => Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
+            ExprKind::Or(xs) => Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
+            ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit), span),
+            ExprKind::Pred(p) if p.op == Op::Exists && matches!(p.field.0.last(), Some(Seg::Index(_))) => {
+                let mut list = p.field.clone();
+                list.0.pop();
+                let msg =
+                    format!("`{list}`: {target} cannot test whether a field is a list; read as not a list");
+                diags.push(Diagnostic::lossy(msg).with_span(span));
+                *hit = true;
+                Expr::constant(false, span)
+            }
+            kind => Expr { kind, span },
+        }
+    }
+    let mut hit = false;
+    let out = go(e, target, diags, &mut hit);
+    if hit {
+        crate::ir::simplify(out)
+    } else {
+        out
+    }
 }
 
 pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) -> Expr {

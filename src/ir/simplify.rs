@@ -42,6 +42,16 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
             kind => out.push(Expr { kind, span: x.span }),
         }
     }
+    // `a and a` is `a`; `a or a` is `a`.
+    let mut seen: Vec<Expr> = Vec::new();
+    out.retain(|x| {
+        let bare = x.without_spans();
+        let dup = seen.contains(&bare);
+        if !dup {
+            seen.push(bare);
+        }
+        !dup
+    });
     if and {
         drop_implied_presence(&mut out);
     } else {

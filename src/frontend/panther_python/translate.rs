@@ -49,6 +49,9 @@ enum Sym {
     Bool(Expr),
     /// A name whose value is not known here (why, for the error if it is read).
     Unknown(&'static str),
+    /// `event.deep_walk(k1, …, kn)`: the path walks through lists at every inner step
+    /// (`k1[*]…kn`). Only its truthiness and iteration are translated; see `loops`.
+    Walked(FieldRef),
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -350,6 +353,15 @@ impl<'m, 'd> Translator<'m, 'd> {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
             }
             Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
+            // With no list on the way, the value's own truthiness. Through a list, the values
+            // found below its elements: mappings there raise (the guard); others are refused
+            // by the guard too, which is exact for the mappings GCP and AWS logs hold.
+            Sym::Walked(f) => {
+                for g in no_list_on_the_way(&f.path) {
+                    self.guard(g);
+                }
+                f.exact(f.pred(Op::Truthy, vec![]))
+            }
         })
     }
 
@@ -474,6 +486,11 @@ impl<'m, 'd> Translator<'m, 'd> {
             }
         }
         let (l, r) = (self.sym(left)?, self.sym(right)?);
+        if matches!(l, Sym::Walked(_)) || matches!(r, Sym::Walked(_)) {
+            // One value found comes back alone, several as a list: what `==` or `in` means
+            // depends on the event's shape.
+            return self.fail("a comparison with deep_walk's result (a value, or a list of values)", node);
+        }
         let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
         let e = match (op, l, r) {
             (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Field(f), Sym::Lit(v))
@@ -891,8 +908,22 @@ impl<'m, 'd> Translator<'m, 'd> {
                 }
                 _ => self.fail("split on anything but a one-character separator", c),
             },
-            (_, "deep_walk") => self.fail("event.deep_walk (its list flattening is not modelled yet)", c),
+            (Sym::Event, "deep_walk") => self.deep_walk(args, c),
+            (_, "deep_walk") => self.fail("deep_walk on something other than the event", c),
             (_, m) => self.fail(format!("the method `{m}`"), c),
+        }
+    }
+
+    /// `event.deep_walk(k1, …, kn, default=d)`: like `deep_get` (an empty list also gives `d`)
+    /// while no step on the way is a list. Through a non-empty list it collects the values
+    /// below every element into a set, which raises (no alert) when they are mappings.
+    fn deep_walk(&mut self, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
+        if c.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "return_val")) {
+            return self.fail("deep_walk with return_val", c);
+        }
+        match self.deep_get(Sym::Event, keys, c)? {
+            Sym::Field(f) => Ok(Sym::Walked(f)),
+            _ => self.fail("this deep_walk", c),
         }
     }
 
@@ -1067,6 +1098,17 @@ fn is_bool_syntax(e: &PyExpr) -> bool {
     }
 }
 
+/// deep_walk's path has no list at an inner step whose first element holds a value.
+fn no_list_on_the_way(path: &FieldPath) -> Vec<Expr> {
+    (1..path.0.len())
+        .map(|n| {
+            let mut first = FieldPath(path.0[..n].to_vec());
+            first.0.push(Seg::Index(0));
+            Expr::not(Expr::pred(Predicate::new(first, Op::Exists, vec![], Case::Sensitive), None), None)
+        })
+        .collect()
+}
+
 /// Whether a symbolic value is `True` itself (not merely truthy).
 fn is_true(s: Sym) -> R<Expr> {
     Ok(match s {
@@ -1076,6 +1118,9 @@ fn is_true(s: Sym) -> R<Expr> {
         // Strings, lists and the event are never `True`.
         Sym::Field(_) | Sym::Str(_) | Sym::Split(..) | Sym::Event => Expr::constant(false, None),
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
+        Sym::Walked(_) => {
+            return Err(Fail { msg: "returning deep_walk's result".into(), span: Span::default() })
+        }
     })
 }
 

@@ -30,6 +30,8 @@ fn marker(depth: usize) -> String {
 /// What a loop iterates.
 enum Source {
     Field(FieldRef),
+    /// deep_walk's values: iterated like a field, but only as mappings.
+    Walked(FieldRef),
     Constants(Vec<Json>),
 }
 
@@ -101,6 +103,10 @@ impl<'m, 'd> Translator<'m, 'd> {
     fn source(&mut self, iter: &PyExpr) -> R<Source> {
         Ok(match self.sym(iter)? {
             Sym::Field(f) if f.fold.is_none() => Source::Field(f),
+            // deep_walk's values, read as mappings: through a list on the way Python collects
+            // them into a set, which raises for mappings, and the elements of scalars have no
+            // keys, so an event with a list on the way gives no alert (the path is absent).
+            Sym::Walked(f) => Source::Walked(f),
             Sym::Lit(Json::Array(items)) => Source::Constants(items),
             Sym::Lit(Json::Object(m)) => Source::Constants(m.keys().cloned().map(Json::String).collect()),
             _ => return self.fail("iteration over something other than an event field or a constant", iter),
@@ -128,7 +134,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 }
                 Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
             }
-            Source::Field(list) => {
+            Source::Field(list) | Source::Walked(list) => {
                 self.loop_depth += 1;
                 let key = marker(self.loop_depth);
                 let element = FieldRef::new(FieldPath::key(key.clone()), Json::Null, false);
@@ -137,6 +143,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let Some(body) = strip_marker(&body?, &key) else {
                     return self.fail("a loop test that reads the event besides the element", node);
                 };
+                if matches!(source, Source::Walked(_))
+                    && body.predicates().iter().any(|p| p.field.0.is_empty())
+                {
+                    return self.fail("iterating deep_walk's result other than as mappings", node);
+                }
                 let quantifier = if any { Quantifier::Any } else { Quantifier::All };
                 let el = Expr::new(
                     ExprKind::Elements(Elements {
@@ -223,6 +234,16 @@ fn assigned_names(body: &[Stmt], out: &mut Vec<String>) {
 /// Iterating raises (no alert) when Python would iterate None: an absent key whose default
 /// is None, or a present null that `get` (unlike `deep_get`) does not replace.
 fn iteration_guards(source: &Source) -> Vec<Expr> {
+    if let Source::Walked(list) = source {
+        // Nothing found gives the default: iterating None raises.
+        if !list.default.is_null() {
+            return vec![];
+        }
+        return vec![Expr::pred(
+            Predicate::new(list.path.clone(), Op::Truthy, vec![], Case::Sensitive),
+            None,
+        )];
+    }
     let Source::Field(list) = source else { return vec![] };
     let pred = |op, values| Expr::pred(Predicate::new(list.path.clone(), op, values, Case::Sensitive), None);
     if list.default.is_null() {
