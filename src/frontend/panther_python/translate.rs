@@ -815,6 +815,9 @@ impl<'m, 'd> Translator<'m, 'd> {
                         let base = self.sym(first)?;
                         self.deep_get(base, keys, c)
                     }
+                    "fnmatch" if args.len() == 2 && self.module.function("fnmatch").is_none() => {
+                        self.fnmatch(&args[0], &args[1]).map(Sym::Bool)
+                    }
                     "str" if args.len() == 1 => match self.sym(&args[0])? {
                         Sym::Field(f) if f.fold.is_none() => Ok(Sym::Str(f)),
                         Sym::Lit(Json::String(s)) => Ok(Sym::Lit(Json::String(s))),
@@ -914,6 +917,46 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
+    /// `fnmatch(value, "pat*")`: a glob over the whole string (case-sensitive on POSIX);
+    /// a non-string value raises.
+    fn fnmatch(&mut self, value: &PyExpr, pattern: &PyExpr) -> R<Expr> {
+        let Sym::Lit(Json::String(pat)) = self.sym(pattern)? else {
+            return self.fail("fnmatch with a pattern that is not a literal", pattern);
+        };
+        if pat.contains('[') {
+            return self.fail("fnmatch with a `[…]` character class", pattern);
+        }
+        let f = match self.sym(value)? {
+            Sym::Field(f) if f.fold.is_none() => f,
+            _ => return self.fail("fnmatch of something other than a field", value),
+        };
+        if !matches!(f.default, Json::String(_)) {
+            self.guard(string_test(&f));
+        }
+        let mut pieces = Vec::new();
+        let mut lit = String::new();
+        for ch in pat.chars() {
+            match ch {
+                '*' | '?' => {
+                    if !lit.is_empty() {
+                        pieces.push(crate::ir::Piece::Lit(std::mem::take(&mut lit)));
+                    }
+                    pieces.push(if ch == '*' {
+                        crate::ir::Piece::AnyChars
+                    } else {
+                        crate::ir::Piece::AnyChar
+                    });
+                }
+                other => lit.push(other),
+            }
+        }
+        if !lit.is_empty() {
+            pieces.push(crate::ir::Piece::Lit(lit));
+        }
+        let p = f.pred(Op::Wildcard, vec![Value::Pattern(crate::ir::Pattern(pieces))]);
+        Ok(f.exact(p))
+    }
+
     /// `event.deep_walk(k1, …, kn, default=d)`: like `deep_get` (an empty list also gives `d`)
     /// while no step on the way is a list. Through a non-empty list it collects the values
     /// below every element into a set, which raises (no alert) when they are mappings.
@@ -927,11 +970,21 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
+    /// `event.deep_get(k…)`, or `deep_get(value, k…)` on a value read from the event: a
+    /// step on a non-mapping, or a None at the end, gives the default.
     fn deep_get(&mut self, base: Sym, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
-        if !matches!(base, Sym::Event) {
-            return self.fail("deep_get on something other than the event", c);
-        }
-        let mut path = Vec::new();
+        let mut path = match base {
+            Sym::Event => Vec::new(),
+            // The value's own default is what deep_get starts from when it is absent: only
+            // None or {} (where every key is absent too) keep the result the same.
+            Sym::Field(f)
+                if f.fold.is_none()
+                    && (f.default.is_null() || f.default.as_object().is_some_and(|m| m.is_empty())) =>
+            {
+                f.path.0
+            }
+            _ => return self.fail("deep_get on something other than the event or a value read from it", c),
+        };
         for k in keys {
             match self.sym(k)? {
                 Sym::Lit(Json::String(s)) => path.push(Seg::Key(s)),
@@ -945,7 +998,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 _ => return self.fail("a deep_get keyword other than a constant default", kw),
             }
         }
-        if path.is_empty() {
+        if keys.is_empty() {
             return self.fail("deep_get without keys", c);
         }
         Ok(Sym::Field(FieldRef::new(FieldPath(path), default, true)))
