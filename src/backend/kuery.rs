@@ -35,7 +35,8 @@ impl Backend for Kuery {
 pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {
     let filter = super::filter_only(rule, "kuery", diags)?;
     let filter = super::without_shape_tests(filter, "kuery", diags);
-    let tree = Writer { diags }.expr(&filter)?;
+    let elastic_source = rule.origin.frontend.starts_with("elastic") || rule.origin.frontend == "kuery";
+    let tree = Writer { diags, elastic_source }.expr(&filter)?;
     Some(ks::print(&tree))
 }
 
@@ -49,6 +50,8 @@ fn text(s: impl Into<String>, quoted: bool) -> Literal {
 
 struct Writer<'d> {
     diags: &'d mut Diagnostics,
+    /// The rule came from Elastic, where a nested query was written against its mapping.
+    elastic_source: bool,
 }
 
 impl Writer<'_> {
@@ -83,6 +86,12 @@ impl Writer<'_> {
         let name = super::dotted_field_name(&el.path);
         match (name, el.quantifier) {
             (Some(name), Quantifier::Any) => {
+                if !self.elastic_source {
+                    let msg = format!(
+                        "`{name}:{{ … }}` is a kuery nested query: Elasticsearch runs it only where `{name}` is mapped as `nested`"
+                    );
+                    self.diags.push(Diagnostic::warning(Code::Inexpressible, msg).with_span(e.span));
+                }
                 let query = self.expr(&el.body)?;
                 Some(node(ks::Query::Nested { field: node(text(name, false)), query: Box::new(query) }))
             }

@@ -1,0 +1,345 @@
+//! Calls and methods: predicates in boolean position (`startswith`, `re.search`, `any`,
+//! `isinstance`, `fnmatch`), and values (`get`, `deep_get`, `deep_walk`, `udm`, helpers …).
+
+use super::compare::*;
+use super::*;
+
+impl<'m, 'd> Translator<'m, 'd> {
+    /// A call in boolean position that maps to a predicate, or `None` to treat it as a value.
+    pub(super) fn call_bool(&mut self, c: &ast::ExprCall) -> R<Option<Expr>> {
+        let args = &c.arguments.args;
+        match &*c.func {
+            PyExpr::Attribute(a) if matches!(a.attr.as_str(), "startswith" | "endswith") => {
+                let Sym::Field(f) = self.sym(&a.value)? else { return Ok(None) };
+                let [arg] = &args[..] else {
+                    return self.fail("startswith/endswith with several arguments", c);
+                };
+                let values = match self.sym(arg)? {
+                    Sym::Lit(Json::String(s)) => vec![s],
+                    Sym::Lit(Json::Array(items)) => {
+                        items.iter().filter_map(|i| i.as_str().map(String::from)).collect()
+                    }
+                    _ => return self.fail("startswith/endswith of a non-literal", arg),
+                };
+                let op = if a.attr.as_str() == "startswith" { Op::StartsWith } else { Op::EndsWith };
+                let values = fold_values(&f, values.into_iter().map(Json::String).collect());
+                if values.is_empty() {
+                    return Ok(Some(Expr::constant(false, None)));
+                }
+                Ok(Some(f.exact(string_guarded(&f, f.pred(op, values)))))
+            }
+            PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all") => {
+                let any = n.id.as_str() == "any";
+                match &args[..] {
+                    [PyExpr::List(ast::ExprList { elts, .. }) | PyExpr::Tuple(ast::ExprTuple { elts, .. })] =>
+                    {
+                        let items: Vec<Expr> = elts.iter().map(|x| self.bool_of(x)).collect::<R<_>>()?;
+                        Ok(Some(if any { Expr::or(items, None) } else { Expr::and(items, None) }))
+                    }
+                    _ => self.quantified(any, c).map(Some),
+                }
+            }
+            PyExpr::Name(n) if n.id.as_str() == "bool" && args.len() == 1 => self.bool_of(&args[0]).map(Some),
+            PyExpr::Name(n) if n.id.as_str() == "isinstance" && args.len() == 2 => {
+                self.isinstance(&args[0], &args[1], c).map(Some)
+            }
+            PyExpr::Attribute(a)
+                if is_name(&a.value, "re") && matches!(a.attr.as_str(), "match" | "search" | "fullmatch") =>
+            {
+                self.regex(a.attr.as_str(), c).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub(super) fn regex_call_name(&mut self, c: &ast::ExprCall) -> R<Expr> {
+        match &*c.func {
+            PyExpr::Attribute(a) => {
+                let func = a.attr.to_string();
+                self.regex(&func, c)
+            }
+            _ => self.fail("this call", c),
+        }
+    }
+
+    pub(super) fn regex(&mut self, func: &str, c: &ast::ExprCall) -> R<Expr> {
+        let args = &c.arguments.args;
+        let (Some(pat), Some(subject)) = (args.first(), args.get(1)) else {
+            return self.fail("re call without a pattern and a subject", c);
+        };
+        let Sym::Lit(Json::String(pattern)) = self.sym(pat)? else {
+            return self.fail("a regex that is not a literal", pat);
+        };
+        let Sym::Field(f) = self.sym(subject)? else {
+            return self.fail("a regex over something other than a field", subject);
+        };
+        let mut case = f.case();
+        for flag in args.iter().skip(2).chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+            match flag {
+                PyExpr::Attribute(a)
+                    if is_name(&a.value, "re") && matches!(a.attr.as_str(), "I" | "IGNORECASE") =>
+                {
+                    case = Case::Insensitive
+                }
+                other => return self.fail("regex flags other than re.IGNORECASE", other),
+            }
+        }
+        if regex::Regex::new(&pattern).is_err() {
+            return self.fail("a regex the evaluator's engine cannot run", pat);
+        }
+        let anchor = match func {
+            "match" => Anchor::Start,
+            "fullmatch" => Anchor::Full,
+            _ => Anchor::None,
+        };
+        let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor });
+        let p = Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], case), None);
+        Ok(f.exact(p))
+    }
+
+    /// `any(test for x in …)` / `all(...)`: see `loops`.
+    pub(super) fn quantified(&mut self, any: bool, c: &ast::ExprCall) -> R<Expr> {
+        let [PyExpr::Generator(g)] = &c.arguments.args[..] else {
+            return self.fail("any/all over something other than a generator", c);
+        };
+        self.generator(any, g)
+    }
+
+    /// `isinstance(field, str)` is exactly "a string" (`startswith("")`); other types have
+    /// no IR test.
+    pub(super) fn isinstance(&mut self, value: &PyExpr, ty: &PyExpr, c: &ast::ExprCall) -> R<Expr> {
+        let Sym::Field(f) = self.sym(value)? else {
+            return self.fail("isinstance of something other than a field", c);
+        };
+        match ty {
+            PyExpr::Name(n) if n.id.as_str() == "str" => Ok(f.exact(string_test(&f))),
+            _ => self.fail("an isinstance test other than `str`", c),
+        }
+    }
+
+    pub(super) fn call_value(&mut self, c: &ast::ExprCall) -> R<Sym> {
+        let args = &c.arguments.args;
+        match &*c.func {
+            PyExpr::Attribute(a) => {
+                let method = a.attr.as_str();
+                if let PyExpr::Name(m) = &*a.value {
+                    if let Some(f) =
+                        self.module.modules.get(m.id.as_str()).and_then(|fs| fs.get(method)).cloned()
+                    {
+                        let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                        return self.call_function(&f, argv);
+                    }
+                }
+                let recv = self.sym(&a.value)?;
+                self.method(recv, method, c)
+            }
+            PyExpr::Name(n) => {
+                let name = n.id.as_str();
+                match name {
+                    "deep_get" => {
+                        let Some((first, keys)) = args.split_first() else {
+                            return self.fail("deep_get without arguments", c);
+                        };
+                        let base = self.sym(first)?;
+                        self.deep_get(base, keys, c)
+                    }
+                    "fnmatch" if args.len() == 2 && self.module.function("fnmatch").is_none() => {
+                        self.fnmatch(&args[0], &args[1]).map(Sym::Bool)
+                    }
+                    "str" if args.len() == 1 => match self.sym(&args[0])? {
+                        Sym::Field(f) if f.fold.is_none() => Ok(Sym::Str(f)),
+                        Sym::Lit(Json::String(s)) => Ok(Sym::Lit(Json::String(s))),
+                        _ => self.fail("str() of something other than a field", c),
+                    },
+                    "set" | "frozenset" | "tuple" | "list" if args.len() <= 1 => match args.first() {
+                        None => Ok(Sym::Lit(json!([]))),
+                        Some(x) => self.sym(x),
+                    },
+                    _ => match self.module.function(name) {
+                        Some(f) => {
+                            let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                            self.call_function(&f, argv)
+                        }
+                        None => self.fail(format!("a call of `{name}`"), c),
+                    },
+                }
+            }
+            _ => self.fail("this call", c),
+        }
+    }
+
+    pub(super) fn method(&mut self, recv: Sym, method: &str, c: &ast::ExprCall) -> R<Sym> {
+        let args = &c.arguments.args;
+        match (recv, method) {
+            (Sym::Event, "get") | (Sym::Field(_), "get") if !args.is_empty() && args.len() <= 2 => {
+                let recv = self.sym(match &*c.func {
+                    PyExpr::Attribute(a) => &a.value,
+                    _ => return self.fail("this call", c),
+                })?;
+                let Sym::Lit(Json::String(key)) = self.sym(&args[0])? else {
+                    return self.fail("get with a non-constant key", &args[0]);
+                };
+                let default = match args.get(1) {
+                    Some(d) => match self.sym(d)? {
+                        Sym::Lit(v) => v,
+                        _ => return self.fail("a non-constant default", d),
+                    },
+                    None => Json::Null,
+                };
+                match recv {
+                    Sym::Event => Ok(Sym::Field(FieldRef::new(FieldPath::key(key), default, false))),
+                    Sym::Field(f)
+                        if f.fold.is_none() && matches!(f.default, Json::Object(_) | Json::Null) =>
+                    {
+                        let mut path = f.path.clone();
+                        path.0.push(Seg::Key(key));
+                        // A missing parent yields `{}` (or None → raises): either way `default`.
+                        Ok(Sym::Field(FieldRef::new(path, default, false)))
+                    }
+                    _ => self.fail("get on a value that may not be a mapping", c),
+                }
+            }
+            (Sym::Event, "deep_get") => self.deep_get(Sym::Event, args, c),
+            (Sym::Event, "udm") => {
+                let [name] = &args[..] else { return self.fail("udm with several keys", c) };
+                let Sym::Lit(Json::String(name)) = self.sym(name)? else {
+                    return self.fail("udm with a non-constant name", c);
+                };
+                match self.module.udm.get(&name).cloned() {
+                    Some(Udm::Path(path)) => Ok(Sym::Field(FieldRef::new(path, Json::Null, true))),
+                    Some(Udm::Method(f)) => self.call_function(&f, vec![Sym::Event]),
+                    Some(Udm::Unsupported(what)) => {
+                        self.fail(format!("event.udm(\"{name}\") maps to {what}"), c)
+                    }
+                    None => self.fail(
+                        format!("event.udm(\"{name}\") has no data-model mapping for this log type"),
+                        c,
+                    ),
+                }
+            }
+            (Sym::Field(mut f), "lower" | "casefold" | "upper") if args.is_empty() => {
+                if !matches!(f.default, Json::String(_)) {
+                    // None.lower() raises: no alert when the value is not a string.
+                    self.guard(string_test(&f));
+                }
+                f.fold = Some(if method == "upper" { Fold::Upper } else { Fold::Lower });
+                Ok(Sym::Field(f))
+            }
+            (Sym::Lit(Json::Object(m)), "keys") if args.is_empty() => {
+                Ok(Sym::Lit(Json::Array(m.keys().cloned().map(Json::String).collect())))
+            }
+            (Sym::Lit(Json::String(s)), "lower" | "casefold") => Ok(Sym::Lit(Json::String(s.to_lowercase()))),
+            (Sym::Lit(Json::String(s)), "upper") => Ok(Sym::Lit(Json::String(s.to_uppercase()))),
+            (Sym::Field(f), "split") if args.len() == 1 => match self.sym(&args[0])? {
+                Sym::Lit(Json::String(sep)) if sep.chars().count() == 1 => {
+                    if !matches!(f.default, Json::String(_)) {
+                        self.guard(string_test(&f)); // None.split() raises: no alert
+                    }
+                    Ok(Sym::Split(f, sep.chars().next().unwrap_or(' '), None))
+                }
+                _ => self.fail("split on anything but a one-character separator", c),
+            },
+            (Sym::Event, "deep_walk") => self.deep_walk(args, c),
+            (_, "deep_walk") => self.fail("deep_walk on something other than the event", c),
+            (_, m) => self.fail(format!("the method `{m}`"), c),
+        }
+    }
+
+    /// `fnmatch(value, "pat*")`: a glob over the whole string (case-sensitive on POSIX);
+    /// a non-string value raises.
+    pub(super) fn fnmatch(&mut self, value: &PyExpr, pattern: &PyExpr) -> R<Expr> {
+        let Sym::Lit(Json::String(pat)) = self.sym(pattern)? else {
+            return self.fail("fnmatch with a pattern that is not a literal", pattern);
+        };
+        if pat.contains('[') {
+            return self.fail("fnmatch with a `[…]` character class", pattern);
+        }
+        let f = match self.sym(value)? {
+            Sym::Field(f) if f.fold.is_none() => f,
+            _ => return self.fail("fnmatch of something other than a field", value),
+        };
+        if !matches!(f.default, Json::String(_)) {
+            self.guard(string_test(&f));
+        }
+        let mut pieces = Vec::new();
+        let mut lit = String::new();
+        for ch in pat.chars() {
+            match ch {
+                '*' | '?' => {
+                    if !lit.is_empty() {
+                        pieces.push(crate::ir::Piece::Lit(std::mem::take(&mut lit)));
+                    }
+                    pieces.push(if ch == '*' {
+                        crate::ir::Piece::AnyChars
+                    } else {
+                        crate::ir::Piece::AnyChar
+                    });
+                }
+                other => lit.push(other),
+            }
+        }
+        if !lit.is_empty() {
+            pieces.push(crate::ir::Piece::Lit(lit));
+        }
+        let p = f.pred(Op::Wildcard, vec![Value::Pattern(crate::ir::Pattern(pieces))]);
+        Ok(f.exact(p))
+    }
+
+    /// `event.deep_walk(k1, …, kn, default=d)`: like `deep_get` (an empty list also gives `d`)
+    /// while no step on the way is a list. Through a non-empty list it collects the values
+    /// below every element into a set, which raises (no alert) when they are mappings.
+    pub(super) fn deep_walk(&mut self, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
+        if c.arguments.keywords.iter().any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "return_val")) {
+            return self.fail("deep_walk with return_val", c);
+        }
+        match self.deep_get(Sym::Event, keys, c)? {
+            Sym::Field(f) => Ok(Sym::Walked(f)),
+            _ => self.fail("this deep_walk", c),
+        }
+    }
+
+    /// `event.deep_get(k…)`, or `deep_get(value, k…)` on a value read from the event: a
+    /// step on a non-mapping, or a None at the end, gives the default.
+    pub(super) fn deep_get(&mut self, base: Sym, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
+        let mut path = match base {
+            Sym::Event => Vec::new(),
+            // The value's own default is what deep_get starts from when it is absent: only
+            // None or {} (where every key is absent too) keep the result the same.
+            Sym::Field(f)
+                if f.fold.is_none()
+                    && (f.default.is_null() || f.default.as_object().is_some_and(|m| m.is_empty())) =>
+            {
+                f.path.0
+            }
+            _ => return self.fail("deep_get on something other than the event or a value read from it", c),
+        };
+        for k in keys {
+            match self.sym(k)? {
+                Sym::Lit(Json::String(s)) => path.push(Seg::Key(s)),
+                _ => return self.fail("deep_get with a non-constant key", k),
+            }
+        }
+        let mut default = Json::Null;
+        for kw in &c.arguments.keywords {
+            match (kw.arg.as_ref().map(|a| a.as_str()), self.sym(&kw.value)?) {
+                (Some("default"), Sym::Lit(v)) => default = v,
+                _ => return self.fail("a deep_get keyword other than a constant default", kw),
+            }
+        }
+        if keys.is_empty() {
+            return self.fail("deep_get without keys", c);
+        }
+        Ok(Sym::Field(FieldRef::new(FieldPath(path), default, true)))
+    }
+}
+
+/// deep_walk's path has no list at an inner step whose first element holds a value.
+pub(super) fn no_list_on_the_way(path: &FieldPath) -> Vec<Expr> {
+    (1..path.0.len())
+        .map(|n| {
+            let mut first = FieldPath(path.0[..n].to_vec());
+            first.0.push(Seg::Index(0));
+            Expr::not(Expr::pred(Predicate::new(first, Op::Exists, vec![], Case::Sensitive), None), None)
+        })
+        .collect()
+}

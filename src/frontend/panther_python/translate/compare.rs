@@ -1,0 +1,269 @@
+//! Comparisons (`==`, `in`, `<`, `is` …) between symbolic values → predicates.
+
+use super::*;
+
+impl<'m, 'd> Translator<'m, 'd> {
+    pub(super) fn compare_chain(&mut self, c: &ast::ExprCompare) -> R<Expr> {
+        let mut left = &*c.left;
+        let mut parts = Vec::new();
+        for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+            parts.push(self.compare(left, *op, right, c)?);
+            left = right;
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::and(parts, None) })
+    }
+
+    pub(super) fn compare(
+        &mut self,
+        left: &PyExpr,
+        op: CmpOp,
+        right: &PyExpr,
+        node: &ast::ExprCompare,
+    ) -> R<Expr> {
+        // `re.match(...) is None`: a match object is None exactly when nothing matched.
+        if matches!(op, CmpOp::Is | CmpOp::IsNot) {
+            let regex_call = |e: &PyExpr| match e {
+                PyExpr::Call(c) => matches!(&*c.func, PyExpr::Attribute(a)
+                    if is_name(&a.value, "re") && matches!(a.attr.as_str(), "match" | "search" | "fullmatch")),
+                _ => false,
+            };
+            let call = match (left, right) {
+                (l, PyExpr::NoneLiteral(_)) if regex_call(l) => Some(l),
+                (PyExpr::NoneLiteral(_), r) if regex_call(r) => Some(r),
+                _ => None,
+            };
+            if let Some(PyExpr::Call(c)) = call {
+                let matched = self.regex_call_name(c)?;
+                return Ok(if op == CmpOp::IsNot { matched } else { Expr::not(matched, None) });
+            }
+        }
+        let (l, r) = (self.sym(left)?, self.sym(right)?);
+        if matches!(l, Sym::Walked(_)) || matches!(r, Sym::Walked(_)) {
+            // One value found comes back alone, several as a list: what `==` or `in` means
+            // depends on the event's shape.
+            return self.fail("a comparison with deep_walk's result (a value, or a list of values)", node);
+        }
+        let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
+        let e = match (op, l, r) {
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Field(f), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Lit(v), Sym::Field(f)) => {
+                let p = eq_pred(&f, &[v]);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Object(m))) => {
+                let keys: Vec<Json> = m.keys().cloned().map(Json::String).collect();
+                let p = eq_pred(&f, &keys);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::In | CmpOp::NotIn, Sym::Field(f), Sym::Lit(Json::Array(vs))) => {
+                let p = eq_pred(&f, &vs);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            // `"k" in event`: the key is present (its value may be null).
+            (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(k)), Sym::Event) => {
+                let path = FieldPath::key(k);
+                let present = Expr::or(
+                    vec![
+                        Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
+                        Expr::pred(Predicate::new(path, Op::Eq, vec![Value::Null], Case::Sensitive), None),
+                    ],
+                    None,
+                );
+                if negate {
+                    Expr::not(present, None)
+                } else {
+                    present
+                }
+            }
+            (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(s)), Sym::Field(f)) => {
+                let p = match f.fold {
+                    Some(Fold::Lower) if s != s.to_lowercase() => Expr::constant(false, None),
+                    Some(Fold::Upper) if s != s.to_uppercase() => Expr::constant(false, None),
+                    _ => f.pred(Op::Contains, vec![Value::Str(s)]),
+                };
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (
+                CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn,
+                Sym::Split(f, sep, Some(i)),
+                Sym::Lit(v),
+            )
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Split(f, sep, Some(i))) => {
+                let values = if matches!(op, CmpOp::In | CmpOp::NotIn) { list_of(&v) } else { vec![v] };
+                let p = split_pred(&f, sep, i, &values);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn, Sym::Str(f), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Str(f)) => {
+                let values = if matches!(op, CmpOp::In | CmpOp::NotIn) { list_of(&v) } else { vec![v] };
+                let Some(p) = str_pred(&f, &values) else {
+                    return self
+                        .fail("str() compared with a value whose string forms are not modelled", node);
+                };
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Sym::Field(f), Sym::Lit(v)) => {
+                f.exact(order(&f, op, &v, false)?)
+            }
+            (CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Sym::Lit(v), Sym::Field(f)) => {
+                f.exact(order(&f, op, &v, true)?)
+            }
+            (CmpOp::Eq | CmpOp::NotEq, Sym::Field(a), Sym::Field(b))
+                if a.fold.is_none() && b.fold.is_none() =>
+            {
+                let p = a.pred(Op::Eq, vec![Value::Field(b.path.clone())]);
+                if negate {
+                    Expr::not(p, None)
+                } else {
+                    p
+                }
+            }
+            (_, Sym::Lit(a), Sym::Lit(b)) => match static_compare(op, &a, &b) {
+                Some(v) => Expr::constant(v, None),
+                None => return self.fail("a comparison of constants Python would reject", node),
+            },
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Bool(b), Sym::Lit(Json::Bool(v)))
+            | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Lit(Json::Bool(v)), Sym::Bool(b)) => {
+                if v != negate {
+                    b
+                } else {
+                    Expr::not(b, None)
+                }
+            }
+            _ => return self.fail(format!("this `{}` comparison", op.as_str()), node),
+        };
+        Ok(e)
+    }
+}
+
+pub(super) fn list_of(v: &Json) -> Vec<Json> {
+    match v {
+        Json::Array(items) => items.clone(),
+        Json::Object(m) => m.keys().cloned().map(Json::String).collect(),
+        other => vec![other.clone()],
+    }
+}
+
+/// `field.split(sep)[0|-1] in values`: the first / last piece equals a value, i.e. the whole
+/// value matches `v(sep…)?` / `(…sep)?v`. Values containing `sep` can never be a piece.
+pub(super) fn split_pred(f: &FieldRef, sep: char, index: i64, values: &[Json]) -> Expr {
+    let alts: Vec<String> = fold_values(f, values.to_vec())
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Str(s) if !s.contains(sep) => Some(regex::escape(&s)),
+            _ => None,
+        })
+        .collect();
+    if alts.is_empty() {
+        return Expr::constant(false, None);
+    }
+    let sep = regex::escape(&sep.to_string());
+    let alts = alts.join("|");
+    let pattern =
+        if index == 0 { format!("(?:{alts})(?s:{sep}.*)?") } else { format!("(?s:.*{sep})?(?:{alts})") };
+    let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor: Anchor::Full });
+    Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], f.case()), None)
+}
+
+/// `str(field) == "v"`: the string "v", or an integer / boolean / None whose `str()` is "v".
+pub(super) fn str_pred(f: &FieldRef, values: &[Json]) -> Option<Expr> {
+    let mut parts = Vec::new();
+    for v in values {
+        let Json::String(s) = v else { return None };
+        parts.push(f.pred(Op::Eq, vec![Value::Str(s.clone())]));
+        match s.as_str() {
+            "None" => parts.push(f.pred(Op::IsNull, vec![])),
+            "True" | "False" => parts.push(f.pred(Op::Eq, vec![Value::Bool(s == "True")])),
+            _ => {
+                if let Ok(i) = s.parse::<i64>() {
+                    if i.to_string() == *s {
+                        parts.push(f.pred(Op::Eq, vec![Value::Int(i)]));
+                    }
+                } else if s.parse::<f64>().is_ok() || s.eq_ignore_ascii_case("nan") || s.contains("inf") {
+                    return None; // float repr rules are not modelled
+                }
+            }
+        }
+    }
+    Some(Expr::or(parts, None))
+}
+
+/// Equality with one or several literals, honouring `.lower()` / `.upper()`.
+pub(super) fn eq_pred(f: &FieldRef, values: &[Json]) -> Expr {
+    if values.iter().all(Json::is_null) {
+        return f.pred(Op::IsNull, vec![]);
+    }
+    let vals = fold_values(f, values.to_vec());
+    if vals.is_empty() {
+        return Expr::constant(false, None);
+    }
+    string_guarded(f, f.pred(Op::Eq, vals))
+}
+
+/// Literals as IR values; with a fold, only strings already in folded form can ever match.
+pub(super) fn fold_values(f: &FieldRef, values: Vec<Json>) -> Vec<Value> {
+    values
+        .into_iter()
+        .filter_map(|v| match (v, f.fold) {
+            (Json::String(s), Some(Fold::Lower)) => (s == s.to_lowercase()).then_some(Value::Str(s)),
+            (Json::String(s), Some(Fold::Upper)) => {
+                (s == s.to_uppercase()).then_some(Value::Str(s.to_lowercase()))
+            }
+            (_, Some(_)) => None,
+            (Json::String(s), None) => Some(Value::Str(s)),
+            (Json::Bool(b), None) => Some(Value::Bool(b)),
+            (Json::Number(n), None) => {
+                Some(n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int))
+            }
+            (Json::Null, None) => Some(Value::Null),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A folded value is a string (or the rule raised); the IR's insensitive predicates only
+/// match strings anyway, so nothing to add beyond the predicate itself.
+pub(super) fn string_guarded(_f: &FieldRef, p: Expr) -> Expr {
+    p
+}
+
+/// "The value is a string": the only values `startswith("")` holds for.
+pub(super) fn string_test(f: &FieldRef) -> Expr {
+    Expr::pred(
+        Predicate::new(f.path.clone(), Op::StartsWith, vec![Value::Str(String::new())], Case::Sensitive),
+        None,
+    )
+}
+
+pub(super) fn order(f: &FieldRef, op: CmpOp, v: &Json, swapped: bool) -> Result<Expr, Fail> {
+    let op = match (op, swapped) {
+        (CmpOp::Lt, false) | (CmpOp::Gt, true) => Op::Lt,
+        (CmpOp::LtE, false) | (CmpOp::GtE, true) => Op::Le,
+        (CmpOp::Gt, false) | (CmpOp::Lt, true) => Op::Gt,
+        _ => Op::Ge,
+    };
+    let value = match v {
+        Json::Number(n) => {
+            n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
+        }
+        Json::String(s) if f.fold.is_none() => Value::Str(s.clone()),
+        _ => {
+            return Err(Fail { msg: "an ordering comparison with this value".into(), span: Span::default() })
+        }
+    };
+    Ok(f.pred(op, vec![value]))
+}
+
+pub(super) fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
+    Some(match op {
+        CmpOp::Eq | CmpOp::Is => a == b,
+        CmpOp::NotEq | CmpOp::IsNot => a != b,
+        CmpOp::In => match b {
+            Json::Array(items) => items.contains(a),
+            Json::String(s) => s.contains(a.as_str()?),
+            _ => return None,
+        },
+        CmpOp::NotIn => !static_compare(CmpOp::In, a, b)?,
+        _ => return None,
+    })
+}
