@@ -1,10 +1,10 @@
 //! `ruleport convert`: rules in, another platform's rules out, one report entry per rule.
 
 use super::inputs::{expand_or_report, read_and_parse, write_atomic, Input};
-use super::report::{eprint_diags, report_diags, Progress, ReportDiag, Summary};
+use super::report::{report_diags, Progress, ReportDiag, Summary};
 use super::{backend_names, exit, ReadArgs};
 use crate::backend::{Backend, OutputFile};
-use crate::diag::{Code, Diagnostic, Diagnostics, Sources};
+use crate::diag::{render_all, Code, Diagnostic, Diagnostics, Sources};
 use crate::driver::{self, Status};
 use serde::Serialize;
 use std::io::Write;
@@ -66,18 +66,26 @@ pub(crate) fn run(args: ConvertArgs) -> i32 {
         return exit::USAGE;
     }
     let options = args.read.options();
-    let mut sources = Sources::new();
     let mut report = Report { results: Vec::new(), summary: Summary::default() };
     let mut io_failed = false;
     let progress = Progress::new(inputs.len());
-    for (n, input) in inputs.iter().enumerate() {
-        let entries = convert_input(input, &args, backend, from, &options, &mut sources, &mut io_failed);
-        for e in entries {
-            report.summary.add(e.status);
-            report.results.push(e);
-        }
-        progress.tick(n + 1);
-    }
+    let job = Job { args: &args, backend, from, options: &options };
+    // Inputs convert in parallel; results, diagnostics and the report keep input order.
+    for_each_in_order(
+        &inputs,
+        |input| job.convert(input),
+        |n, done| {
+            if !args.quiet {
+                eprint!("{}", done.stderr);
+            }
+            io_failed |= done.io_failed;
+            for e in done.entries {
+                report.summary.add(e.status);
+                report.results.push(e);
+            }
+            progress.tick(n + 1);
+        },
+    );
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
         if let Err(e) = write_atomic(path, json.as_bytes()) {
@@ -98,46 +106,95 @@ pub(crate) fn run(args: ConvertArgs) -> i32 {
     }
 }
 
-fn convert_input(
-    input: &Input,
-    args: &ConvertArgs,
-    backend: &dyn Backend,
-    from: Option<&dyn crate::frontend::Frontend>,
-    options: &crate::frontend::Options,
-    sources: &mut Sources,
-    io_failed: &mut bool,
-) -> Vec<Entry> {
-    let read = read_and_parse(input, from, options, sources);
-    *io_failed |= read.io_error;
-    let (shown, parsed) = (read.shown, read.parsed);
-    let count = parsed.len();
-    let mut entries = Vec::new();
-    for (i, p) in parsed.into_iter().enumerate() {
-        let mut diags = p.diags;
-        let stem = driver::output_stem(&input.path, p.rule.as_ref(), i, count);
-        let mut files = Vec::new();
-        if let Some(rule) = &p.rule {
-            driver::self_check(rule, &mut diags);
-            files = driver::emit(rule, backend, &stem, &mut diags);
+/// What converting one input needs.
+struct Job<'a> {
+    args: &'a ConvertArgs,
+    backend: &'a dyn Backend,
+    from: Option<&'a dyn crate::frontend::Frontend>,
+    options: &'a crate::frontend::Options,
+}
+
+/// One input's result: its report entries and its rendered diagnostics.
+struct Done {
+    entries: Vec<Entry>,
+    stderr: String,
+    io_failed: bool,
+}
+
+impl Job<'_> {
+    fn convert(&self, input: &Input) -> Done {
+        let mut sources = Sources::new();
+        let mut io_failed = false;
+        let mut stderr = String::new();
+        let read = read_and_parse(input, self.from, self.options, &mut sources);
+        io_failed |= read.io_error;
+        let (shown, parsed) = (read.shown, read.parsed);
+        let count = parsed.len();
+        let mut entries = Vec::new();
+        for (i, p) in parsed.into_iter().enumerate() {
+            let mut diags = p.diags;
+            let stem = driver::output_stem(&input.path, p.rule.as_ref(), i, count);
+            let mut files = Vec::new();
+            if let Some(rule) = &p.rule {
+                driver::self_check(rule, &mut diags);
+                files = driver::emit(rule, self.backend, &stem, &mut diags);
+            }
+            let status = Status::of(&diags, self.args.strict);
+            let out_dir = self.args.out_dir.as_deref();
+            let outputs = if status == Status::Error {
+                Vec::new()
+            } else {
+                write_outputs(&files, input, &stem, out_dir, &mut io_failed, &mut diags)
+            };
+            if !diags.is_empty() {
+                stderr.push_str(&render_all(diags.iter(), &sources, &shown));
+            }
+            entries.push(Entry {
+                input: shown.clone(),
+                rule_id: p.rule.as_ref().map(|r| r.meta.id.clone()).filter(|s| !s.is_empty()),
+                status: Status::of(&diags, self.args.strict),
+                diagnostics: report_diags(&diags, &sources),
+                outputs,
+            });
         }
-        let status = Status::of(&diags, args.strict);
-        let outputs = if status == Status::Error {
-            Vec::new()
-        } else {
-            write_outputs(&files, input, &stem, args.out_dir.as_deref(), io_failed, &mut diags)
-        };
-        if !args.quiet {
-            eprint_diags(&diags, sources, &shown);
-        }
-        entries.push(Entry {
-            input: shown.clone(),
-            rule_id: p.rule.as_ref().map(|r| r.meta.id.clone()).filter(|s| !s.is_empty()),
-            status: Status::of(&diags, args.strict),
-            diagnostics: report_diags(&diags, sources),
-            outputs,
-        });
+        Done { entries, stderr, io_failed }
     }
-    entries
+}
+
+/// Run `work` on every item on all cores, and hand the results to `each` in item order.
+fn for_each_in_order<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+    mut each: impl FnMut(usize, R),
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (tx, next, work) = (tx.clone(), &next, &work);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                if tx.send((i, work(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: Vec<Option<R>> = items.iter().map(|_| None).collect();
+        let mut handed = 0;
+        for (i, r) in rx {
+            if let Some(slot) = pending.get_mut(i) {
+                *slot = Some(r);
+            }
+            while let Some(r) = pending.get_mut(handed).and_then(Option::take) {
+                each(handed, r);
+                handed += 1;
+            }
+        }
+    });
 }
 
 /// Write outputs under `out_dir` (mirroring `input.rel_dir`), or to stdout without one.
