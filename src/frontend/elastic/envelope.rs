@@ -159,35 +159,39 @@ pub(super) fn read(
 
 /// Parse and lower a kuery query found at `offset` in `file`.
 pub(super) fn kuery_query(query: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> Query {
-    match kuery_syntax::parse(query) {
-        Ok(tree) => match kuery::lower(&tree, Origin { file, offset }, diags) {
-            Some(e) => Query::filter(crate::ir::simplify(e)),
-            None => Query::unparsed("kuery", query, None),
-        },
-        Err(e) => {
-            let at = offset + e.offset.min(query.len());
-            let end = query[e.offset.min(query.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
-            let msg = format!("kuery: {}", e.message);
-            diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(Span::new(file, at, end))));
-            Query::unparsed("kuery", query, None)
-        }
-    }
+    let at = Origin { file, offset };
+    let parsed = kuery_syntax::parse(query).map_err(|e| (e.offset, e.message));
+    query_of("kuery", query, at, parsed.map(|tree| kuery::lower(&tree, at, diags)), diags)
 }
 
 /// Parse and lower a Lucene query found at `offset` in `file` (default operator OR, as in
 /// Elastic's rules).
 pub(super) fn lucene_query(query: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> Query {
-    match super::lucene_syntax::parse(query, false) {
-        Ok(tree) => match super::lucene::lower(&tree, Origin { file, offset }, diags) {
-            Some(e) => Query::filter(crate::ir::simplify(e)),
-            None => Query::unparsed("lucene", query, None),
-        },
-        Err(e) => {
-            let at = offset + e.offset.min(query.len());
-            let end = query[e.offset.min(query.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
-            let msg = format!("lucene: {}", e.message);
-            diags.push(Diagnostic::error(Code::Syntax, msg).with_span(Some(Span::new(file, at, end))));
-            Query::unparsed("lucene", query, None)
+    let at = Origin { file, offset };
+    let parsed = super::lucene_syntax::parse(query, false).map_err(|e| (e.offset, e.message));
+    query_of("lucene", query, at, parsed.map(|tree| super::lucene::lower(&tree, at, diags)), diags)
+}
+
+/// The query a parse gave: its lowered filter, or the text kept unparsed with a syntax error
+/// at the offending character.
+fn query_of(
+    language: &str,
+    query: &str,
+    at: Origin,
+    lowered: Result<Option<crate::ir::Expr>, (usize, String)>,
+    diags: &mut Diagnostics,
+) -> Query {
+    match lowered {
+        Ok(Some(e)) => Query::filter(crate::ir::simplify(e)),
+        Ok(None) => Query::unparsed(language, query, None),
+        Err((offset, message)) => {
+            let start = offset.min(query.len());
+            let len = query[start..].chars().next().map_or(0, char::len_utf8);
+            let span = Span::new(at.file, at.offset + start, at.offset + start + len);
+            diags.push(
+                Diagnostic::error(Code::Syntax, format!("{language}: {message}")).with_span(Some(span)),
+            );
+            Query::unparsed(language, query, None)
         }
     }
 }

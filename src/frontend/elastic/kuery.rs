@@ -25,8 +25,12 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
+    /// The span of bytes `start..end` of the query.
+    pub(crate) fn range(&self, start: usize, end: usize) -> Option<Span> {
+        Some(Span::new(self.file, self.offset + start, self.offset + end))
+    }
     fn span<T>(&self, n: &Node<T>) -> Option<Span> {
-        Some(Span::new(self.file, self.offset + n.start, self.offset + n.end))
+        self.range(n.start, n.end)
     }
 }
 

@@ -40,7 +40,6 @@ use nom::character::complete::char as nchar;
 use nom::error::{ErrorKind, ParseError};
 use nom::sequence::preceded;
 use nom::{IResult, Parser as _};
-use std::fmt;
 
 /// A syntax node with its byte span `start..end` in the parsed input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,20 +124,7 @@ pub enum Part {
     Wildcard,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// Byte offset of the first offending character.
-    pub offset: usize,
-    pub message: String,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "kuery syntax error at offset {}: {}", self.offset, self.message)
-    }
-}
-
-impl std::error::Error for SyntaxError {}
+pub use super::SyntaxError;
 
 /// Maximum nesting of parentheses and braces.
 pub const MAX_DEPTH: usize = 64;

@@ -27,7 +27,7 @@ struct Lower<'d> {
 
 impl Lower<'_> {
     fn span<T>(&self, n: &Node<T>) -> Option<Span> {
-        Some(Span::new(self.at.file, self.at.offset + n.start, self.at.offset + n.end))
+        self.at.range(n.start, n.end)
     }
 
     fn boost(&mut self, boost: Option<f64>, span: Option<Span>) {

@@ -115,19 +115,7 @@ pub enum Bound {
     Exclusive(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub offset: usize,
-    pub message: String,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.offset)
-    }
-}
-
-impl std::error::Error for SyntaxError {}
+pub use super::SyntaxError;
 
 const MAX_DEPTH: usize = 100;
 /// Characters that cannot start a term (besides whitespace); `+ -` may appear inside a term.

@@ -16,6 +16,22 @@ use super::{Frontend, ParseCtx, Parsed};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 use std::path::Path;
 
+/// Why a query string does not parse, for both query grammars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset of the first offending character.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
 /// detection-rules TOML.
 pub struct ElasticToml;
 
