@@ -26,6 +26,7 @@ impl Backend for ElasticDsl {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let filter = super::flat_filter_only(rule, "the query DSL", diags)?;
+        super::threshold_not_kept(rule, "a search", diags);
         let query = expr(&filter, diags)?;
         let content = serde_json::to_string_pretty(&json!({ "query": query })).ok()? + "\n";
         Some(vec![OutputFile { suffix: ".json".into(), content }])

@@ -106,15 +106,22 @@ fn rule_fields(rule: &Rule, query: String, diags: &mut Diagnostics) -> Map<Strin
             f.insert("new_terms".into(), n.clone());
             f.insert("type".into(), json!("new_terms"));
         }
-        _ => {
-            f.insert("type".into(), json!("query"));
-            if let Some(n) = m.threshold.filter(|n| *n > 1) {
-                let msg = format!(
-                    "the source alerts after {n} matching events; Elastic's query rule alerts on each"
-                );
-                diags.push(Diagnostic::lossy(msg));
+        // A source that alerts after n events (Panther counts them per dedup key): a
+        // threshold rule grouped by the dedup fields.
+        _ => match m.threshold.filter(|n| *n > 1) {
+            Some(n) => {
+                let by: Vec<String> = m.dedup_fields.iter().filter_map(super::dotted_field_name).collect();
+                if by.len() != m.dedup_fields.len() {
+                    let msg = "the source's dedup fields are not all dotted field names: the threshold counts ungrouped";
+                    diags.push(Diagnostic::lossy(msg));
+                }
+                f.insert("threshold".into(), json!({"field": by, "value": n}));
+                f.insert("type".into(), json!("threshold"));
             }
-        }
+            None => {
+                f.insert("type".into(), json!("query"));
+            }
+        },
     }
     f.insert("query".into(), json!(query.trim_end()));
     f

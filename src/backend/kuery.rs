@@ -27,6 +27,7 @@ impl Backend for Kuery {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let content = query_text(rule, diags)? + "\n";
+        super::threshold_not_kept(rule, "a kuery query", diags);
         Some(vec![OutputFile { suffix: ".kuery".into(), content }])
     }
 }
@@ -120,7 +121,7 @@ impl Writer<'_> {
         match p.op {
             Op::Exists => return Some(node(ks::Query::Exists { field: field() })),
             Op::IsNull => return Some(not_exists()),
-            Op::IsEmpty | Op::Truthy => {
+            Op::IsEmpty | Op::Truthy | Op::IsList => {
                 return self.error(format!("`{}`: kuery cannot test emptiness or truthiness", p.field), span)
             }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => return self.range(p, field(), span),
@@ -186,6 +187,13 @@ impl Writer<'_> {
             }
             Literal { quoted: false, parts }
         };
+        if p.op == Op::Eq && matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+            let msg = format!(
+                "`{}`: kuery's `{v}` also matches the text \"{v}\"; the source compares types strictly",
+                p.field
+            );
+            self.lossy(msg, span);
+        }
         Some(match (p.op, v) {
             (Op::Eq, Value::Str(s)) => text(s.clone(), true),
             (Op::Eq, Value::Int(i)) => text(i.to_string(), false),

@@ -27,6 +27,7 @@ impl Backend for Lucene {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let content = query_text(rule, diags)? + "\n";
+        super::threshold_not_kept(rule, "a Lucene query", diags);
         Some(vec![OutputFile { suffix: ".lucene".into(), content }])
     }
 }
@@ -133,7 +134,7 @@ impl Writer<'_> {
         match p.op {
             Op::Exists => return Some(exists()),
             Op::IsNull => return Some(boolean(vec![(Occur::MustNot, exists())])),
-            Op::IsEmpty | Op::Truthy => {
+            Op::IsEmpty | Op::Truthy | Op::IsList => {
                 return self.error(format!("`{}`: Lucene cannot test emptiness or truthiness", p.field), span)
             }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => return self.range(p, name.clone(), span),
@@ -182,6 +183,13 @@ impl Writer<'_> {
     fn term(&mut self, p: &Predicate, v: &Value, span: Option<Span>) -> Option<Term> {
         let words = |parts: Vec<Part>| Term::Word(parts);
         let text = |s: &str| Part::Text(s.to_string());
+        if p.op == Op::Eq && matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+            let msg = format!(
+                "`{}`: Lucene's `{v}` also matches the text \"{v}\"; the source compares types strictly",
+                p.field
+            );
+            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+        }
         Some(match (p.op, v) {
             (Op::Eq | Op::Wildcard, Value::Str(s)) => Term::Phrase { text: s.clone(), proximity: None },
             (Op::Eq, Value::Int(i)) => words(vec![text(&i.to_string())]),

@@ -67,6 +67,15 @@ pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) ->
     filter
 }
 
+/// The source alerts only after `meta.threshold` matching events; a target that alerts on
+/// each one says so.
+pub(crate) fn threshold_not_kept(rule: &Rule, target: &str, diags: &mut Diagnostics) {
+    if let Some(n) = rule.meta.threshold.filter(|n| *n > 1) {
+        let msg = format!("the source alerts after {n} matching events; {target} alerts on each one");
+        diags.push(Diagnostic::lossy(msg));
+    }
+}
+
 /// [`filter_only`] for targets without element-scoped tests: each `Elements` node becomes
 /// per-predicate fan-outs, with a `lossy` diagnostic where that changes the meaning.
 pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) -> Option<Expr> {
@@ -75,22 +84,22 @@ pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostic
     Some(flatten_elements(&filter, target, diags))
 }
 
-/// `p[0] exists` tests whether `p` is a non-empty list (the Python front-end's guard for
-/// `deep_walk`). Per-field targets treat a value and a list of values alike and cannot say
-/// it: the test is read as false (not a list), with a `lossy` note.
+/// `IsList` (the Python front-end's guard for `deep_walk`): per-field targets treat a value and
+/// a list of values alike and cannot say it. The test is read as false (not a list), with a
+/// `lossy` note.
 pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
-    use crate::ir::{ExprKind, Op, Seg};
+    use crate::ir::{ExprKind, Op};
     fn go(e: Expr, target: &str, diags: &mut Diagnostics, hit: &mut bool) -> Expr {
         let span = e.span;
         match e.kind {
             ExprKind::And(xs) => Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
             ExprKind::Or(xs) => Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
             ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit), span),
-            ExprKind::Pred(p) if p.op == Op::Exists && matches!(p.field.0.last(), Some(Seg::Index(_))) => {
-                let mut list = p.field.clone();
-                list.0.pop();
-                let msg =
-                    format!("`{list}`: {target} cannot test whether a field is a list; read as not a list");
+            ExprKind::Pred(p) if p.op == Op::IsList => {
+                let msg = format!(
+                    "`{}`: {target} cannot test whether a field is a list; read as not a list",
+                    p.field
+                );
                 diags.push(Diagnostic::lossy(msg).with_span(span));
                 *hit = true;
                 Expr::constant(false, span)

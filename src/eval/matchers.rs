@@ -16,6 +16,7 @@ pub(super) fn test_value(p: &Predicate, v: Option<&Json>, event: &Json) -> Resul
         Op::Exists => return Ok(!v.is_null()),
         Op::IsEmpty => return Ok(is_empty(v)),
         Op::Truthy => return Ok(truthy(v)),
+        Op::IsList => return Ok(v.is_array()),
         _ => {}
     }
     if p.values.is_empty() {
@@ -103,7 +104,7 @@ fn test_one(op: Op, case: Case, v: &Json, val: &Value) -> Result<bool, EvalError
             _ => false,
         },
         // Unary operators are answered in `test_value` before values are looked at.
-        Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy => false,
+        Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy | Op::IsList => false,
     })
 }
 

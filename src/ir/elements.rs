@@ -50,7 +50,14 @@ fn fan_out(path: &FieldPath, quantifier: Quantifier, body: &Expr) -> (Expr, bool
     // it as one absent value instead, so fix that case where it differs.
     let want = quantifier == Quantifier::All;
     let got = crate::eval::eval_expr(&pushed, &absent_at(path));
-    let is_null = Expr::pred(Predicate::new(path.clone(), Op::IsNull, vec![], Default::default()), None);
+    // "No elements at all": every branch of the path (its own fan-outs read as all) is absent.
+    let end = path.0.iter().rposition(|s| !matches!(s, Seg::Each(_))).map_or(0, |i| i + 1);
+    let nothing: Vec<Seg> = path.0[..end]
+        .iter()
+        .map(|s| if matches!(s, Seg::Each(_)) { Seg::Each(Quantifier::All) } else { s.clone() })
+        .collect();
+    let is_null =
+        Expr::pred(Predicate::new(FieldPath(nothing), Op::IsNull, vec![], Default::default()), None);
     let out = match got {
         Ok(g) if g == want => pushed,
         _ if want => Expr::or(vec![is_null, pushed], None),
@@ -60,9 +67,11 @@ fn fan_out(path: &FieldPath, quantifier: Quantifier, body: &Expr) -> (Expr, bool
 }
 
 /// An event where `path` is absent (its parents present, so only the array itself is missing).
+/// A trailing `[*]` is the array's own fan-out, so the last key before it is what is missing.
 fn absent_at(path: &FieldPath) -> Json {
+    let end = path.0.iter().rposition(|s| !matches!(s, Seg::Each(_))).map_or(0, |i| i + 1);
     let mut v = Json::Object(Default::default());
-    for seg in path.0.iter().rev().skip(1) {
+    for seg in path.0[..end].iter().rev().skip(1) {
         v = match seg {
             Seg::Key(k) => Json::Object([(k.clone(), v)].into_iter().collect()),
             _ => Json::Array(vec![v]),
@@ -76,8 +85,16 @@ fn push(body: &Expr, prefix: &FieldPath, q: Quantifier) -> (Expr, bool) {
     let span = body.span;
     match &body.kind {
         ExprKind::Pred(p) => {
-            let mut segs = prefix.0.clone();
-            segs.push(Seg::Each(q));
+            // The elements are every value the path reaches: each fan-out on the way takes the
+            // quantifier, and a path that does not end in one gets it.
+            let mut segs: Vec<Seg> = prefix
+                .0
+                .iter()
+                .map(|s| if matches!(s, Seg::Each(_)) { Seg::Each(q) } else { s.clone() })
+                .collect();
+            if !matches!(segs.last(), Some(Seg::Each(_))) {
+                segs.push(Seg::Each(q));
+            }
             segs.extend(p.field.0.iter().cloned());
             let relative_values = p.values.iter().any(|v| matches!(v, Value::Field(_)));
             let p = Predicate { field: FieldPath(segs), ..p.clone() };
@@ -158,6 +175,37 @@ mod tests {
                 let (_, inexact) = distribute_elements(&e);
                 assert!(inexact.is_empty(), "{e:?}");
                 assert!(agree_on(&e, &events()), "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn elastic_paths_with_a_trailing_fan_out_agree_when_the_array_is_missing() {
+        let path = FieldPath(vec![
+            Seg::Key("a".into()),
+            Seg::Each(Quantifier::Any),
+            Seg::Key("l".into()),
+            Seg::Each(Quantifier::Any),
+        ]);
+        for q in [Quantifier::Any, Quantifier::All] {
+            let body = Expr::not(eq("k", "1"), None);
+            let e = Expr::new(
+                ExprKind::Elements(Elements { path: path.clone(), quantifier: q, body: Box::new(body) }),
+                None,
+            );
+            let events = [
+                json!({}),
+                json!({"a": {}}),
+                json!({"a": [{}]}),
+                json!({"a": {"l": []}}),
+                json!({"a": {"l": [{"k": "2"}]}}),
+                json!({"a": [{"l": [{"k": "1"}]}, {"l": {"k": "2"}}]}),
+                json!({"a": [{"l": [{"k": "2"}]}, {}]}),
+            ];
+            let (flat, _) = distribute_elements(&e);
+            for ev in &events {
+                let (a, b) = (crate::eval::eval_expr(&e, ev), crate::eval::eval_expr(&flat, ev));
+                assert_eq!(a, b, "{q:?} on {ev}: {flat:?}");
             }
         }
     }

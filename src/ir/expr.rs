@@ -155,6 +155,8 @@ pub enum Op {
     IsEmpty,
     /// Python truthiness: present, and not null / false / 0 / "" / [] / {}.
     Truthy,
+    /// The field is present and a list (what Python's deep_walk walks through).
+    IsList,
 }
 
 impl Op {
@@ -176,11 +178,12 @@ impl Op {
             Op::IsNull => "is_null",
             Op::IsEmpty => "is_empty",
             Op::Truthy => "truthy",
+            Op::IsList => "is_list",
         }
     }
     /// Operators that take no values.
     pub fn is_unary(self) -> bool {
-        matches!(self, Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy)
+        matches!(self, Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy | Op::IsList)
     }
 }
 

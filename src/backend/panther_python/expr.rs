@@ -184,6 +184,10 @@ impl<'d> Ctx<'d> {
             Op::Exists => return Some(Py::atom(format!("{v} is not None"))),
             Op::IsEmpty => return Some(Py::atom(format!("{v} in (\"\", [], {{}})"))),
             Op::Truthy => return Some(Py::atom(format!("bool({v})"))),
+            Op::IsList => {
+                self.needs.helpers.insert("_is_list");
+                return Some(Py::atom(format!("_is_list({v})")));
+            }
             _ => {}
         }
         let mut tests = Vec::new();

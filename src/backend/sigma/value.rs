@@ -82,11 +82,11 @@ pub(crate) fn key_values(
             );
             return Some((field, vec![Y::String(String::new())]));
         }
-        Op::Truthy => {
+        Op::Truthy | Op::IsList => {
             diags.push(
                 Diagnostic::error(
                     crate::diag::Code::Inexpressible,
-                    "truthiness must be rewritten before emitting",
+                    "truthiness and list tests must be rewritten before emitting",
                 )
                 .with_span(span),
             );

@@ -142,6 +142,14 @@ pub(super) fn read(
     if kind == "threshold" {
         threshold(r.get("threshold"), &mut rule, key_span("threshold"), diags);
     }
+    if let Some(lists) = r.get("exceptions_list").and_then(Json::as_array).filter(|l| !l.is_empty()) {
+        let ids: Vec<&str> = lists.iter().filter_map(|l| l.get("list_id").and_then(Json::as_str)).collect();
+        let msg = format!(
+            "exception lists ({}) live in Kibana, not in the rule: the events they exclude are not excluded here",
+            ids.join(", ")
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(key_span("exceptions_list")));
+    }
     if kind == "new_terms" {
         let fields = r
             .get("new_terms")
@@ -272,21 +280,22 @@ fn threshold(t: Option<&Json>, rule: &mut Rule, span: Option<Span>, diags: &mut 
         Some(Json::String(s)) if !s.is_empty() => vec![s.as_str()],
         _ => vec![],
     };
+    // The count is the IR's threshold: each back-end says whether it keeps it. What the IR
+    // has no place for is said here.
     let mut parts = Vec::new();
     if !by.is_empty() {
-        parts.push(format!("grouped by {}", by.join(", ")));
+        parts.push(format!("its grouping by {}", by.join(", ")));
     }
     if t.get("cardinality").and_then(Json::as_array).is_some_and(|a| !a.is_empty()) {
-        parts.push("with a distinct-value (cardinality) condition".to_string());
+        parts.push("its distinct-value (cardinality) condition".to_string());
     }
-    let n = rule.meta.threshold.unwrap_or(1);
-    let msg = format!(
-        "threshold rule: Elastic alerts when {n} or more matching events{}{} occur in the window; \
-         the converted rule alerts on each matching event",
-        if parts.is_empty() { "" } else { " " },
-        parts.join(" ")
-    );
-    diags.push(Diagnostic::lossy(msg).with_span(span));
+    if !parts.is_empty() {
+        let msg = format!(
+            "threshold rule: {} counts events per group; converted rules count them all together",
+            parts.join(" and ")
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(span));
+    }
 }
 
 /// `[[rule.filters]]`: Kibana filters ANDed with the query. `None` (with an error) when one

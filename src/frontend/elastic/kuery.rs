@@ -58,6 +58,9 @@ impl Lower<'_> {
             Query::Range { field, op, value } => {
                 let path = self.field(field)?;
                 let text = self.text(value)?;
+                if is_date_math(&text) {
+                    return Some(date_math_bound(&text, span, self.diags));
+                }
                 let op = match op {
                     RangeOp::Lt => Op::Lt,
                     RangeOp::Le => Op::Le,
@@ -177,6 +180,22 @@ fn pattern_of(lit: &Literal) -> Pattern {
             })
             .collect(),
     )
+}
+
+/// Elasticsearch date math (`now-30d/d`, `2024-01-01||+1M`): a time relative to when the query
+/// runs, which no event value can be compared with here.
+pub(crate) fn is_date_math(text: &str) -> bool {
+    text.starts_with("now") || text.contains("||")
+}
+
+/// A time-relative range bound becomes `true` with a `lossy` note: the time window it sets is
+/// the target's schedule's business.
+pub(crate) fn date_math_bound(text: &str, span: Option<Span>, diags: &mut Diagnostics) -> Expr {
+    let msg = format!(
+        "a range bound relative to the query time (`{text}`) is dropped: use the target's time window"
+    );
+    diags.push(Diagnostic::lossy(msg).with_span(span));
+    Expr::constant(true, span)
 }
 
 /// A value and the typed forms the evaluator also matches.

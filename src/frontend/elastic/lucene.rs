@@ -9,7 +9,7 @@
 //! - Fuzzy and proximity matching have no IR form: the exact term is kept (lossy); a boost
 //!   only changes scores (a note).
 
-use super::kuery::{coerced, elastic_path, is_cidr, typed, Origin};
+use super::kuery::{coerced, date_math_bound, elastic_path, is_cidr, is_date_math, typed, Origin};
 use super::lucene_syntax::{Bound, Node, Occur, Part, Query, Term};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::ir::{
@@ -86,6 +86,10 @@ impl Lower<'_> {
                         Bound::Inclusive(t) => (incl, t),
                         Bound::Exclusive(t) => (excl, t),
                     };
+                    if is_date_math(text) {
+                        parts.push(date_math_bound(text, span, self.diags));
+                        continue;
+                    }
                     let v = match coerced(text) {
                         Some(v @ (Value::Int(_) | Value::Float(_))) => v,
                         _ => Value::Str(text.clone()),

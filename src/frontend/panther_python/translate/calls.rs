@@ -333,13 +333,13 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 }
 
-/// deep_walk's path has no list at an inner step whose first element holds a value.
+/// deep_walk's path has no list at an inner step. (Through an empty one it finds nothing, as
+/// the plain path does; through any other, see `deep_walk`.)
 pub(super) fn no_list_on_the_way(path: &FieldPath) -> Vec<Expr> {
     (1..path.0.len())
         .map(|n| {
-            let mut first = FieldPath(path.0[..n].to_vec());
-            first.0.push(Seg::Index(0));
-            Expr::not(Expr::pred(Predicate::new(first, Op::Exists, vec![], Case::Sensitive), None), None)
+            let step = FieldPath(path.0[..n].to_vec());
+            Expr::not(Expr::pred(Predicate::new(step, Op::IsList, vec![], Case::Sensitive), None), None)
         })
         .collect()
 }

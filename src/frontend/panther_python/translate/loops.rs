@@ -102,7 +102,17 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     fn source(&mut self, iter: &PyExpr) -> R<Source> {
         Ok(match self.sym(iter)? {
-            Sym::Field(f) if f.fold.is_none() => Source::Field(f),
+            Sym::Field(mut f) if f.fold.is_none() => {
+                // The default is what an absent field iterates: "" and {} give nothing, as []
+                // does; a non-empty string or mapping would give characters or keys.
+                match &f.default {
+                    Json::Null | Json::Array(_) => {}
+                    Json::String(s) if s.is_empty() => f.default = Json::Array(vec![]),
+                    Json::Object(m) if m.is_empty() => f.default = Json::Array(vec![]),
+                    _ => return self.fail("iteration over a field whose default is not a list", iter),
+                }
+                Source::Field(f)
+            }
             // deep_walk's values, read as mappings: through a list on the way Python collects
             // them into a set, which raises for mappings, and the elements of scalars have no
             // keys, so an event with a list on the way gives no alert (the path is absent).
