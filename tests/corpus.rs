@@ -14,21 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn yml_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, &mut out);
-    out.sort();
-    out
+    common::files_with_ext(dir, &["yml", "yaml"])
 }
 
 #[test]

@@ -11,21 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn toml_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for d in dirs {
-        walk(d, &mut out);
-    }
+    let mut out: Vec<PathBuf> = dirs.iter().flat_map(|d| common::files_with_ext(d, &["toml"])).collect();
     out.sort();
     out
 }

@@ -61,11 +61,8 @@ fn is_error_fixture(path: &Path) -> bool {
 /// Simple Detection rules in the corpus: history/simple_rules plus any rule at HEAD with `Detection:`
 /// match expressions (correlation rules, which also use `Detection:`, are excluded).
 fn corpus_simple_rules(corpus: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    collect_yml(&corpus.join("panther/history/simple_rules"), &mut files);
-    let mut head = Vec::new();
-    collect_yml(&corpus.join("panther/rules"), &mut head);
-    for f in head {
+    let mut files = common::files_with_ext(&corpus.join("panther/history/simple_rules"), &["yml"]);
+    for f in common::files_with_ext(&corpus.join("panther/rules"), &["yml"]) {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         let simple = text.lines().any(|l| l.starts_with("Detection:"))
             && text.lines().any(|l| l.trim() == "AnalysisType: rule");
@@ -75,18 +72,6 @@ fn corpus_simple_rules(corpus: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-fn collect_yml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect_yml(&p, out);
-        } else if p.extension().is_some_and(|x| x == "yml") {
-            out.push(p);
-        }
-    }
 }
 
 /// Python rule logic is translated by the Python front-end; until then such rules have no

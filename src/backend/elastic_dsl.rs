@@ -226,7 +226,7 @@ pub(crate) fn wildcard_escape(s: &str) -> String {
     out
 }
 
-fn wildcard_pattern(p: &Pattern) -> String {
+pub(crate) fn wildcard_pattern(p: &Pattern) -> String {
     p.0.iter()
         .map(|x| match x {
             Piece::Lit(s) => wildcard_escape(s),

@@ -172,21 +172,7 @@ fn kibana_filter(e: &Expr) -> Option<Json> {
         (Op::EndsWith, Value::Str(s)) => Pattern(vec![Piece::AnyChars, Piece::Lit(s.clone())]),
         _ => return None,
     };
-    let mut value = String::new();
-    for piece in &pattern.0 {
-        match piece {
-            Piece::Lit(s) => {
-                for c in s.chars() {
-                    if matches!(c, '*' | '?' | '\\') {
-                        value.push('\\');
-                    }
-                    value.push(c);
-                }
-            }
-            Piece::AnyChars => value.push('*'),
-            Piece::AnyChar => value.push('?'),
-        }
-    }
+    let value = super::elastic_dsl::wildcard_pattern(&pattern);
     Some(json!({
         "meta": {"negate": negate},
         "query": {"wildcard": {field: {"value": value, "case_insensitive": true}}},

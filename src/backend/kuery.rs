@@ -9,28 +9,14 @@
 //! - Kuery has no case-insensitive match, no `?` wildcard, no regex and no whole-term match:
 //!   those are `lossy` (closest form) or an error.
 
-use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::frontend::elastic::kuery_syntax::{self as ks, Literal, Node, Part, RangeOp};
 use crate::ir::{
     Case, Elements, Expr, ExprKind, Op, Pattern, Piece, Predicate, Quantifier, Rule, Seg, Value,
 };
 
-pub struct Kuery;
-
-impl Backend for Kuery {
-    fn id(&self) -> &'static str {
-        "kuery"
-    }
-    fn cli_name(&self) -> &'static str {
-        "kuery"
-    }
-    fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let content = query_text(rule, diags)? + "\n";
-        super::threshold_not_kept(rule, "a kuery query", diags);
-        Some(vec![OutputFile { suffix: ".kuery".into(), content }])
-    }
-}
+pub static KUERY: super::QueryString =
+    super::QueryString { language: "kuery", what: "a kuery query", text: query_text };
 
 /// The rule's filter as one kuery string.
 pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {

@@ -7,7 +7,6 @@
 //!   Lucene regexes are `/…/`; comparisons are half-open ranges; `exists` is `_exists_:f`.
 //! - No case-insensitive match, element scoping or whole-term match: `lossy` or an error.
 
-use super::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::frontend::elastic::lucene_syntax::{
     self as ls, Bound, Clause, Conj, Modifier, Node, Occur, Part, Term,
@@ -16,21 +15,8 @@ use crate::ir::{
     Anchor, Case, Expr, ExprKind, Op, Pattern, Piece, Predicate, Quantifier, RegexFlavor, Rule, Seg, Value,
 };
 
-pub struct Lucene;
-
-impl Backend for Lucene {
-    fn id(&self) -> &'static str {
-        "lucene"
-    }
-    fn cli_name(&self) -> &'static str {
-        "lucene"
-    }
-    fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
-        let content = query_text(rule, diags)? + "\n";
-        super::threshold_not_kept(rule, "a Lucene query", diags);
-        Some(vec![OutputFile { suffix: ".lucene".into(), content }])
-    }
-}
+pub static LUCENE: super::QueryString =
+    super::QueryString { language: "lucene", what: "a Lucene query", text: query_text };
 
 /// The rule's filter as one Lucene query string.
 pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {

@@ -40,8 +40,8 @@ pub static ALL: &[&dyn Backend] = &[
     &sigma::Sigma,
     &elastic_dsl::ElasticDsl,
     &panther_python::PantherPython,
-    &kuery::Kuery,
-    &lucene::Lucene,
+    &kuery::KUERY,
+    &lucene::LUCENE,
     &elastic_rule::ElasticRule,
 ];
 
@@ -163,4 +163,27 @@ pub(crate) fn visible_values(values: &[crate::ir::Value]) -> Vec<&crate::ir::Val
             _ => true,
         })
         .collect()
+}
+
+/// A back-end whose output is one query string (kuery, Lucene).
+pub struct QueryString {
+    /// Platform id, CLI name and file suffix at once.
+    language: &'static str,
+    /// How the target is named in a threshold note.
+    what: &'static str,
+    text: fn(&Rule, &mut Diagnostics) -> Option<String>,
+}
+
+impl Backend for QueryString {
+    fn id(&self) -> &'static str {
+        self.language
+    }
+    fn cli_name(&self) -> &'static str {
+        self.language
+    }
+    fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
+        let content = (self.text)(rule, diags)? + "\n";
+        threshold_not_kept(rule, self.what, diags);
+        Some(vec![OutputFile { suffix: format!(".{}", self.language), content }])
+    }
 }

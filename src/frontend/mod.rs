@@ -56,8 +56,8 @@ pub static ALL: &[&dyn Frontend] = &[
     &panther_yaml::PantherYaml,
     &elastic::ElasticToml,
     &elastic::ElasticNdjson,
-    &elastic::KueryQuery,
-    &elastic::LuceneQuery,
+    &elastic::KUERY_QUERY,
+    &elastic::LUCENE_QUERY,
 ];
 
 /// Find a front-end by CLI name or id.

@@ -41,6 +41,18 @@ pub fn fixtures() -> Vec<(String, String, PathBuf)> {
     out
 }
 
+/// Every file under `dir` (recursively) whose extension is one of `exts`, sorted.
+pub fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    collect(dir, &mut all);
+    let mut out: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)))
+        .collect();
+    out.sort();
+    out
+}
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {

@@ -130,51 +130,40 @@ impl Frontend for ElasticNdjson {
     }
 }
 
-/// A bare kuery query (`.kuery` file or stdin with `--from kuery`).
-pub struct KueryQuery;
-
-impl Frontend for KueryQuery {
-    fn id(&self) -> &'static str {
-        "kuery"
-    }
-    fn cli_name(&self) -> &'static str {
-        "kuery"
-    }
-    fn extensions(&self) -> &'static [&'static str] {
-        &["kuery"]
-    }
-    fn detect(&self, path: &Path, _text: &str) -> bool {
-        path.extension().and_then(|e| e.to_str()) == Some("kuery")
-    }
-    fn parse(&self, ctx: &mut ParseCtx<'_>, file: FileId) -> Vec<Parsed> {
-        bare_query(ctx, file, self.id(), envelope::kuery_query)
-    }
+/// A file holding one query and nothing else (`.kuery`, `.lucene`, or stdin with `--from`).
+pub struct BareQuery {
+    /// Language name: id and CLI name.
+    language: &'static str,
+    extensions: &'static [&'static str],
+    read: QueryReader,
 }
 
-/// A bare Lucene `query_string` query (`.lucene` file or stdin with `--from lucene`).
-pub struct LuceneQuery;
+pub static KUERY_QUERY: BareQuery =
+    BareQuery { language: "kuery", extensions: &["kuery"], read: envelope::kuery_query };
+pub static LUCENE_QUERY: BareQuery =
+    BareQuery { language: "lucene", extensions: &["lucene"], read: envelope::lucene_query };
 
-impl Frontend for LuceneQuery {
+impl Frontend for BareQuery {
     fn id(&self) -> &'static str {
-        "lucene"
+        self.language
     }
     fn cli_name(&self) -> &'static str {
-        "lucene"
+        self.language
     }
     fn extensions(&self) -> &'static [&'static str] {
-        &["lucene"]
+        self.extensions
     }
     fn detect(&self, path: &Path, _text: &str) -> bool {
-        path.extension().and_then(|e| e.to_str()) == Some("lucene")
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| self.extensions.contains(&e))
     }
     fn parse(&self, ctx: &mut ParseCtx<'_>, file: FileId) -> Vec<Parsed> {
-        bare_query(ctx, file, self.id(), envelope::lucene_query)
+        bare_query(ctx, file, self.language, self.read)
     }
 }
 
 type QueryReader = fn(&str, usize, FileId, &mut Diagnostics) -> crate::ir::Query;
 
-/// A file holding one query and nothing else: the rule is named after the file.
+/// The rule of a bare query file is named after the file.
 fn bare_query(ctx: &mut ParseCtx<'_>, file: FileId, id: &str, read: QueryReader) -> Vec<Parsed> {
     let Some(src) = ctx.sources.get(file) else {
         return vec![Parsed::failed(Diagnostics::new())];
