@@ -116,6 +116,11 @@ fn predicate(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Opti
             let falsy = json!({"terms": {field.clone(): ["", 0, false]}});
             return Some(json!({"bool": {"filter": [{"exists": {"field": field}}], "must_not": [falsy]}}));
         }
+        op if op.is_type_test() => {
+            let msg = format!("`{}`: type tests must be rewritten before emitting", p.field);
+            diags.push(Diagnostic::error(Code::Inexpressible, msg).with_span(span));
+            return None;
+        }
         _ => {}
     }
     if p.op == Op::Eq && p.case == Case::Sensitive && p.quantifier == Quantifier::Any && p.values.len() > 1 {

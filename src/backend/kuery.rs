@@ -107,8 +107,11 @@ impl Writer<'_> {
         match p.op {
             Op::Exists => return Some(node(ks::Query::Exists { field: field() })),
             Op::IsNull => return Some(not_exists()),
-            Op::IsEmpty | Op::Truthy | Op::IsList => {
+            Op::IsEmpty | Op::Truthy => {
                 return self.error(format!("`{}`: kuery cannot test emptiness or truthiness", p.field), span)
+            }
+            op if op.is_type_test() => {
+                return self.error(format!("`{}`: kuery cannot test a value's type", p.field), span)
             }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => return self.range(p, field(), span),
             _ => {}

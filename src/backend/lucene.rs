@@ -120,8 +120,11 @@ impl Writer<'_> {
         match p.op {
             Op::Exists => return Some(exists()),
             Op::IsNull => return Some(boolean(vec![(Occur::MustNot, exists())])),
-            Op::IsEmpty | Op::Truthy | Op::IsList => {
+            Op::IsEmpty | Op::Truthy => {
                 return self.error(format!("`{}`: Lucene cannot test emptiness or truthiness", p.field), span)
+            }
+            op if op.is_type_test() => {
+                return self.error(format!("`{}`: Lucene cannot test a value's type", p.field), span)
             }
             Op::Lt | Op::Le | Op::Gt | Op::Ge => return self.range(p, name.clone(), span),
             _ => {}

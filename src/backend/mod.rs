@@ -84,8 +84,9 @@ pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostic
     Some(flatten_elements(&filter, target, diags))
 }
 
-/// `IsList` (the Python front-end's guard for `deep_walk`): per-field targets treat a value and
-/// a list of values alike and cannot say it. The test is read as false (not a list), with a
+/// Type tests, which per-field targets cannot say. `IsList` (the Python front-end's guard for
+/// `deep_walk`) is read as false: these targets treat a value and a list of values alike.
+/// Other type tests are read as "present", since a SIEM field holds one type; both with a
 /// `lossy` note.
 pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
     use crate::ir::{ExprKind, Op};
@@ -103,6 +104,19 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
                 diags.push(Diagnostic::lossy(msg).with_span(span));
                 *hit = true;
                 Expr::constant(false, span)
+            }
+            ExprKind::Pred(p) if p.op.is_type_test() => {
+                let msg = format!(
+                    "`{}`: {target} cannot test a value's type (`{}`); read as present",
+                    p.field, p.op
+                );
+                diags.push(Diagnostic::lossy(msg).with_span(span));
+                *hit = true;
+                Expr::pred(crate::ir::Predicate { op: Op::Exists, values: vec![], ..p }, span)
+            }
+            ExprKind::Elements(el) => {
+                let body = go(*el.body, target, diags, hit);
+                Expr::new(ExprKind::Elements(crate::ir::Elements { body: Box::new(body), ..el }), span)
             }
             kind => Expr { kind, span },
         }

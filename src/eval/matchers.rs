@@ -17,6 +17,10 @@ pub(super) fn test_value(p: &Predicate, v: Option<&Json>, event: &Json) -> Resul
         Op::IsEmpty => return Ok(is_empty(v)),
         Op::Truthy => return Ok(truthy(v)),
         Op::IsList => return Ok(v.is_array()),
+        Op::IsObject => return Ok(v.is_object()),
+        Op::IsBool => return Ok(v.is_boolean()),
+        Op::IsInteger => return Ok(v.is_i64() || v.is_u64()),
+        Op::IsFloat => return Ok(v.is_f64()),
         _ => {}
     }
     if p.values.is_empty() {
@@ -104,7 +108,8 @@ fn test_one(op: Op, case: Case, v: &Json, val: &Value) -> Result<bool, EvalError
             _ => false,
         },
         // Unary operators are answered in `test_value` before values are looked at.
-        Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy | Op::IsList => false,
+        Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy => false,
+        Op::IsList | Op::IsObject | Op::IsBool | Op::IsInteger | Op::IsFloat => false,
     })
 }
 

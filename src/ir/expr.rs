@@ -157,6 +157,14 @@ pub enum Op {
     Truthy,
     /// The field is present and a list (what Python's deep_walk walks through).
     IsList,
+    /// The field is present and an object (a mapping).
+    IsObject,
+    /// The field is present and a boolean.
+    IsBool,
+    /// The field is present and an integer number (written without fraction or exponent).
+    IsInteger,
+    /// The field is present and a number written with a fraction or exponent.
+    IsFloat,
 }
 
 impl Op {
@@ -179,11 +187,19 @@ impl Op {
             Op::IsEmpty => "is_empty",
             Op::Truthy => "truthy",
             Op::IsList => "is_list",
+            Op::IsObject => "is_object",
+            Op::IsBool => "is_bool",
+            Op::IsInteger => "is_integer",
+            Op::IsFloat => "is_float",
         }
     }
     /// Operators that take no values.
     pub fn is_unary(self) -> bool {
-        matches!(self, Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy | Op::IsList)
+        matches!(self, Op::Exists | Op::IsNull | Op::IsEmpty | Op::Truthy) || self.is_type_test()
+    }
+    /// Tests of a value's JSON type (`IsList`, `IsObject`, `IsBool`, `IsInteger`, `IsFloat`).
+    pub fn is_type_test(self) -> bool {
+        matches!(self, Op::IsList | Op::IsObject | Op::IsBool | Op::IsInteger | Op::IsFloat)
     }
 }
 

@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 pub(crate) struct Needs {
     pub helpers: BTreeSet<&'static str>,
     pub imports: BTreeSet<&'static str>,
+    /// The rule tests `isinstance(…, Mapping)` itself.
+    pub mapping: bool,
 }
 
 pub(crate) struct Ctx<'d> {
@@ -188,6 +190,15 @@ impl<'d> Ctx<'d> {
                 self.needs.helpers.insert("_is_list");
                 return Some(Py::atom(format!("_is_list({v})")));
             }
+            Op::IsObject => {
+                self.needs.mapping = true;
+                return Some(Py::atom(format!("isinstance({v}, Mapping)")));
+            }
+            Op::IsBool => return Some(Py::atom(format!("isinstance({v}, bool)"))),
+            Op::IsInteger => {
+                return Some(Py::atom(format!("(isinstance({v}, int) and not isinstance({v}, bool))")))
+            }
+            Op::IsFloat => return Some(Py::atom(format!("isinstance({v}, float)"))),
             _ => {}
         }
         let mut tests = Vec::new();

@@ -83,7 +83,7 @@ fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
     let mut out =
         comment(&format!("Converted by ruleport from {} ({})", rule.origin.path.display(), rule.meta.id));
     let mut imports: Vec<String> = needs.imports.iter().map(|m| format!("import {m}\n")).collect();
-    if helpers.contains("_is_list") || helpers.contains("_at") || helpers.contains("_has") {
+    if needs.mapping || helpers.contains("_is_list") || helpers.contains("_at") || helpers.contains("_has") {
         imports.insert(0, "from collections.abc import Mapping, Sequence\n".into());
     }
     if !imports.is_empty() {

@@ -82,11 +82,11 @@ pub(crate) fn key_values(
             );
             return Some((field, vec![Y::String(String::new())]));
         }
-        Op::Truthy | Op::IsList => {
+        Op::Truthy | Op::IsList | Op::IsObject | Op::IsBool | Op::IsInteger | Op::IsFloat => {
             diags.push(
                 Diagnostic::error(
                     crate::diag::Code::Inexpressible,
-                    "truthiness and list tests must be rewritten before emitting",
+                    "truthiness and type tests must be rewritten before emitting",
                 )
                 .with_span(span),
             );

@@ -221,32 +221,53 @@ struct Mapping {
     method: Option<String>,
 }
 
-/// The data model whose LogTypes include the rule's first log type.
+/// `event.udm` names, resolved through the data model of each of the rule's log types.
+/// Panther picks the model by the event's `p_log_type`, so a name is usable only when every
+/// log type maps it the same way; otherwise it resolves to an explanation.
 fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> HashMap<String, Udm> {
-    let mut out = HashMap::new();
-    let Some(log_type) = log_types.first() else { return out };
     let models = data_models(dir);
-    for model in models.iter() {
-        if !model.log_types.contains(log_type) {
+    let chosen: Vec<Option<usize>> =
+        log_types.iter().map(|lt| models.iter().position(|m| m.log_types.contains(lt))).collect();
+    let Some(first) = chosen.first().copied().flatten() else { return HashMap::new() };
+    let mut out = model_mappings(dir, &models[first], sources);
+    for (lt, other) in log_types.iter().zip(&chosen).skip(1) {
+        if *other == Some(first) {
             continue;
         }
-        let methods = model
-            .filename
-            .as_ref()
-            .and_then(|f| helper_module(Some(dir), f.trim_end_matches(".py"), sources));
-        for m in &model.mappings {
-            let udm = match (&m.path, &m.method) {
-                (Some(p), _) => super::data_model_path(p)
-                    .map_or_else(|| Udm::Unsupported(format!("data-model path `{p}`")), Udm::Path),
-                (None, Some(name)) => match methods.as_ref().and_then(|(f, _)| f.get(name)) {
-                    Some(f) => Udm::Method(f.clone()),
-                    None => Udm::Unsupported(format!("data-model method `{name}`")),
-                },
-                (None, None) => continue,
+        let theirs = match other {
+            Some(i) => model_mappings(dir, &models[*i], sources),
+            None => HashMap::new(),
+        };
+        for (name, udm) in out.iter_mut() {
+            let same = match (&*udm, theirs.get(name)) {
+                (Udm::Path(a), Some(Udm::Path(b))) => a == b,
+                _ => matches!(udm, Udm::Unsupported(_)),
             };
-            out.insert(m.name.clone(), udm);
+            if !same {
+                let why =
+                    format!("a mapping that differs for log type {lt} (Panther picks it by p_log_type)");
+                *udm = Udm::Unsupported(why);
+            }
         }
-        break;
+    }
+    out
+}
+
+fn model_mappings(dir: &Path, model: &DataModel, sources: &mut Sources) -> HashMap<String, Udm> {
+    let methods =
+        model.filename.as_ref().and_then(|f| helper_module(Some(dir), f.trim_end_matches(".py"), sources));
+    let mut out = HashMap::new();
+    for m in &model.mappings {
+        let udm = match (&m.path, &m.method) {
+            (Some(p), _) => super::data_model_path(p)
+                .map_or_else(|| Udm::Unsupported(format!("data-model path `{p}`")), Udm::Path),
+            (None, Some(name)) => match methods.as_ref().and_then(|(f, _)| f.get(name)) {
+                Some(f) => Udm::Method(f.clone()),
+                None => Udm::Unsupported(format!("data-model method `{name}`")),
+            },
+            (None, None) => continue,
+        };
+        out.insert(m.name.clone(), udm);
     }
     out
 }
@@ -255,4 +276,33 @@ fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> H
 pub(crate) fn span_of(file: FileId, node: &impl Ranged) -> Span {
     let r = node.range();
     Span::new(file, r.start().to_usize(), r.end().to_usize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(dir: &Path, file: &str, log_type: &str, user_path: &str) {
+        let text = format!(
+            "AnalysisType: datamodel\nLogTypes:\n  - {log_type}\nMappings:\n  - Name: user\n    Path: {user_path}\n  - Name: ip\n    Path: $.src\n"
+        );
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+
+    #[test]
+    fn a_name_mapped_differently_per_log_type_is_refused() {
+        let dir = std::env::temp_dir().join(format!("ruleport-udm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        model(&dir, "a.yml", "A.Log", "$.actor.name");
+        model(&dir, "b.yml", "B.Log", "$.user");
+        let mut sources = Sources::new();
+        let both = load_data_model(&dir, &["A.Log".into(), "B.Log".into()], &mut sources);
+        assert!(matches!(both.get("ip"), Some(Udm::Path(_))), "same path in both models");
+        assert!(matches!(both.get("user"), Some(Udm::Unsupported(why)) if why.contains("B.Log")));
+        let one = load_data_model(&dir, &["A.Log".into()], &mut sources);
+        assert!(matches!(one.get("user"), Some(Udm::Path(p)) if p.to_string() == "actor.name"));
+        let unmodelled = load_data_model(&dir, &["A.Log".into(), "C.Log".into()], &mut sources);
+        assert!(matches!(unmodelled.get("ip"), Some(Udm::Unsupported(_))), "C.Log reads p_udm instead");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -48,10 +48,15 @@ impl FieldRef {
 
     /// `p` (an IR expression over this field) with Python's default and null behaviour.
     pub fn exact(&self, p: Expr) -> Expr {
+        let want_absent = eval_expr(&p, &event_at(&self.path.0, Some(self.default.clone()))).unwrap_or(false);
+        self.exact_given(p, want_absent)
+    }
+
+    /// `p` over present values, where Python's answer on the default is `want_absent`.
+    pub fn exact_given(&self, p: Expr, want_absent: bool) -> Expr {
         let run = |event: &Json| eval_expr(&p, event).unwrap_or(false);
         let have_absent = run(&event_at(&self.path.0, None));
         let have_null = run(&event_at(&self.path.0, Some(Json::Null)));
-        let want_absent = run(&event_at(&self.path.0, Some(self.default.clone())));
         let want_null = if self.null_is_default { want_absent } else { have_null };
         if have_absent == want_absent && have_null == want_null {
             return p;
