@@ -1,5 +1,5 @@
 //! Issue 4's measures on ../shared/corpus/elastic: every kuery query parses; every rule
-//! converts to each back-end with an output or a clean error; kuery → IR → kuery → IR gives
+//! converts to each back-end with status ok or lossy; kuery → IR → kuery → IR gives
 //! the same IR. Skips cleanly when the corpus is absent.
 
 mod common;
@@ -66,11 +66,10 @@ fn every_kuery_query_parses_and_converts() {
     eprintln!("{} kuery rules; outcomes: {outcomes:#?}", files.len());
     eprintln!("errors: {errors:#?}");
     assert!(syntax_errors.is_empty(), "kuery queries that do not parse: {syntax_errors:#?}");
-    // Floors a little under what was measured: 10 rules of 524 have no IR form yet (wildcard
-    // field names, threat_match).
-    for b in ["sigma", "elastic_dsl", "panther_python", "kuery"] {
+    // Issue 4: every rule converts to these targets with status ok or lossy.
+    for b in ["sigma", "elastic_dsl", "panther_python", "kuery", "elastic_rule"] {
         let errs = outcomes.get(&format!("{b}:error")).copied().unwrap_or(0);
-        assert!(errs * 100 <= files.len() * 5, "{b}: {errs} errors");
+        assert_eq!(errs, 0, "{b}: {errs} errors: {errors:#?}");
     }
 }
 
@@ -127,8 +126,9 @@ fn the_seed_rule_converts_to_every_target() {
     }
 }
 
-/// Lucene rules in history/: every one parses except the one that is kuery mislabelled as
-/// Lucene (its unescaped `/` in IPv6 CIDRs open regexes); Lucene → IR → Lucene → IR holds.
+/// Lucene rules in history/: each query parses as Lucene, or (kuery labelled Lucene, whose
+/// unescaped `/` in CIDRs open regexes Elasticsearch would reject) the rule is read as kuery
+/// with a `lossy` note and no error; Lucene → IR → Lucene → IR holds.
 #[test]
 fn lucene_history_parses_and_round_trips() {
     let Some(corpus) = common::corpus() else {
@@ -168,9 +168,15 @@ fn lucene_history_parses_and_round_trips() {
             differ.push(format!("{}: {text}", path.display()));
         }
     }
-    eprintln!("{} Lucene rules: {parsed} parse; rejected: {rejected:?}", files.len());
+    eprintln!("{} Lucene rules: {parsed} parse as Lucene; read as kuery: {rejected:?}", files.len());
     assert!(files.len() >= 13, "corpus looks incomplete");
-    assert_eq!(rejected, ["command_and_control_download_rar_powershell_from_internet.toml"]);
+    assert!(rejected.len() <= 1, "more Lucene queries fail to parse: {rejected:?}");
+    for path in files.iter().filter(|f| rejected.iter().any(|r| f.ends_with(r))) {
+        let loaded = common::load(path);
+        let diags = &loaded.parsed[0].diags;
+        assert!(!diags.has_errors(), "{}: {}", path.display(), common::render(diags, &loaded));
+        assert!(diags.iter().any(|d| d.message.contains("read as kuery")), "{}", path.display());
+    }
     assert!(differ.is_empty(), "round trip changed the IR: {differ:#?}");
 }
 

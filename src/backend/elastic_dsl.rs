@@ -90,6 +90,7 @@ fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Str
                 );
                 diags.push(Diagnostic::lossy(msg).with_span(span));
             }
+            Seg::Glob(g) => parts.push(g.clone()),
         }
     }
     parts.join(".")
@@ -97,6 +98,9 @@ fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Str
 
 fn predicate(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Option<J> {
     let field = field_name(p, span, diags);
+    if matches!(&p.field.0[..], [Seg::Glob(_)]) && p.op != Op::Exists {
+        return glob_query(p, field, span, diags);
+    }
     match p.op {
         Op::Exists => return Some(json!({"exists": {"field": field}})),
         Op::IsNull => return Some(bool_query("must_not", vec![json!({"exists": {"field": field}})])),
@@ -239,6 +243,36 @@ pub(crate) fn wildcard_pattern(p: &Pattern) -> String {
             Piece::AnyChar => "?".into(),
         })
         .collect()
+}
+
+/// A test of a wildcard field name (`a.*.b`): `term` and friends take one field, so it is a
+/// `query_string` over the matching fields, with each value quoted (exact on keyword fields).
+fn glob_query(p: &Predicate, field: String, span: Option<Span>, diags: &mut Diagnostics) -> Option<J> {
+    let quoted = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut terms = Vec::new();
+    for v in &p.values {
+        terms.push(match (p.op, v, p.case) {
+            (Op::Eq, Value::Str(s), Case::Sensitive) => quoted(s),
+            (Op::Eq, Value::Int(i), _) => i.to_string(),
+            (Op::Eq, Value::Float(x), _) => x.to_string(),
+            (Op::Eq, Value::Bool(b), _) => b.to_string(),
+            (Op::Eq | Op::Wildcard, Value::Pattern(pat), Case::Sensitive) => query_string_pattern(pat),
+            _ => {
+                let msg = format!(
+                    "`{}`: a wildcard field name is written only for exact values and patterns; this `{}` test is not",
+                    p.field, p.op
+                );
+                diags.push(Diagnostic::error(Code::Inexpressible, msg).with_span(span));
+                return None;
+            }
+        });
+    }
+    if p.quantifier == Quantifier::All && terms.len() > 1 {
+        let msg = format!("`{}`: every value must match, which a wildcard field name cannot say", p.field);
+        diags.push(Diagnostic::error(Code::Inexpressible, msg).with_span(span));
+        return None;
+    }
+    Some(json!({"query_string": {"query": terms.join(" OR "), "fields": [field]}}))
 }
 
 fn query_string_pattern(p: &Pattern) -> String {

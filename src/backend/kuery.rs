@@ -35,6 +35,23 @@ fn text(s: impl Into<String>, quoted: bool) -> Literal {
     Literal { quoted, parts: vec![Part::Text(s.into())] }
 }
 
+/// A field name; a wildcard field name (`a.*.b`) keeps its `*` as wildcards.
+fn field_literal(path: &crate::ir::FieldPath, name: &str) -> Literal {
+    if !matches!(&path.0[..], [Seg::Glob(_)]) {
+        return text(name, false);
+    }
+    let mut parts = Vec::new();
+    for (i, piece) in name.split('*').enumerate() {
+        if i > 0 {
+            parts.push(Part::Wildcard);
+        }
+        if !piece.is_empty() {
+            parts.push(Part::Text(piece.to_string()));
+        }
+    }
+    Literal { quoted: false, parts }
+}
+
 struct Writer<'d> {
     diags: &'d mut Diagnostics,
     /// The rule came from Elastic, where a nested query was written against its mapping.
@@ -102,7 +119,7 @@ impl Writer<'_> {
                 span,
             );
         }
-        let field = || node(text(name.clone(), false));
+        let field = || node(field_literal(&p.field, &name));
         let not_exists = || node(ks::Query::Not(Box::new(node(ks::Query::Exists { field: field() }))));
         match p.op {
             Op::Exists => return Some(node(ks::Query::Exists { field: field() })),

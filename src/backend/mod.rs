@@ -151,6 +151,9 @@ pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) 
 /// (Elastic's query languages name fields this way).
 pub(crate) fn dotted_field_name(path: &crate::ir::FieldPath) -> Option<String> {
     use crate::ir::Seg;
+    if let [Seg::Glob(g)] = &path.0[..] {
+        return Some(g.clone());
+    }
     let mut keys = Vec::new();
     for seg in &path.0 {
         match seg {

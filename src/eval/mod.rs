@@ -118,6 +118,31 @@ fn reach<'a>(value: &'a Json, segs: &[Seg], out: &mut Vec<&'a Json>) {
             Json::Null => {}
             other => reach(other, rest, out),
         },
+        Seg::Glob(g) => named_leaves(value, g, &mut String::new(), out),
+    }
+}
+
+/// The leaf values under `value` whose dotted name matches the glob `pattern` (arrays are
+/// transparent: their items share the array's name).
+fn named_leaves<'a>(value: &'a Json, pattern: &str, name: &mut String, out: &mut Vec<&'a Json>) {
+    match value {
+        Json::Object(map) => {
+            for (k, v) in map {
+                let len = name.len();
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.push_str(k);
+                named_leaves(v, pattern, name, out);
+                name.truncate(len);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|item| named_leaves(item, pattern, name, out)),
+        leaf => {
+            if !name.is_empty() && crate::ir::glob_matches(pattern, name) {
+                out.push(leaf);
+            }
+        }
     }
 }
 
@@ -159,6 +184,19 @@ fn at_path(
             Json::Null => f(None),
             other => at_path(other, rest, f),
         },
+        Seg::Glob(g) => {
+            let mut found = Vec::new();
+            named_leaves(value, g, &mut String::new(), &mut found);
+            if found.is_empty() {
+                return f(None);
+            }
+            for v in found {
+                if at_path(v, rest, f)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
     }
 }
 
@@ -179,7 +217,7 @@ pub fn lookup<'a>(event: &'a Json, path: &FieldPath) -> Option<&'a Json> {
         cur = match seg {
             Seg::Key(k) => cur.as_object()?.get(k)?,
             Seg::Index(i) => index(cur.as_array()?, *i)?,
-            Seg::Each(_) => return None,
+            Seg::Each(_) | Seg::Glob(_) => return None,
         };
     }
     Some(cur)

@@ -356,6 +356,10 @@ pub enum Seg {
     Index(i64),
     /// Every element of an array, combined with the quantifier (`a[*]`, `any(x for x in a)`).
     Each(Quantifier),
+    /// Every leaf field whose dotted name matches this glob (`*` matches any characters,
+    /// dots included; arrays are transparent), as Elastic's wildcard field names (`a.*.b`)
+    /// match them; any one of them satisfying the test suffices. Always the last segment.
+    Glob(String),
 }
 
 impl FieldPath {
@@ -401,8 +405,44 @@ impl fmt::Display for FieldPath {
                 Seg::Index(n) => write!(f, "[{n}]")?,
                 Seg::Each(Quantifier::Any) => f.write_str("[*]")?,
                 Seg::Each(Quantifier::All) => f.write_str("[all]")?,
+                Seg::Glob(g) => write!(f, "{}{{{g}}}", if i > 0 { "." } else { "" })?,
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `name` matches the field-name glob `pattern`, where `*` matches any run of
+/// characters (dots included) and everything else is literal.
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().expect("split yields one part");
+    let Some(mut tail) = name.strip_prefix(first) else { return false };
+    let Some((last, middle)) = rest.split_last() else { return tail.is_empty() };
+    for part in middle {
+        match tail.find(part) {
+            Some(i) => tail = &tail[i + part.len()..],
+            None => return false,
+        }
+    }
+    tail.len() >= last.len() && tail.ends_with(last)
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_matches;
+
+    #[test]
+    fn star_spans_dots_and_the_rest_is_literal() {
+        assert!(glob_matches("a.*.b", "a.0.b"));
+        assert!(glob_matches("a.*.b", "a.0.x.b"));
+        assert!(!glob_matches("a.*.b", "a.b"));
+        assert!(glob_matches("a.*", "a.b.c"));
+        assert!(glob_matches("*.name", "user.name"));
+        assert!(!glob_matches("a.*.b", "a.0.bc"));
+        assert!(glob_matches("a*b*c", "abc"));
+        assert!(!glob_matches("a*b*c", "acb"));
+        assert!(glob_matches("plain", "plain"));
+        assert!(!glob_matches("plain", "plainer"));
     }
 }

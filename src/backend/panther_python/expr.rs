@@ -127,6 +127,17 @@ impl<'d> Ctx<'d> {
         is_event: bool,
         test: &mut dyn FnMut(&mut Self, &str) -> Option<Py>,
     ) -> Option<Py> {
+        if let [Seg::Glob(g)] = segs {
+            // A wildcard field name: the leaves whose dotted name matches, read by `_named`.
+            self.needs.helpers.insert("_named");
+            self.needs.imports.insert("re");
+            self.depth += 1;
+            let var = format!("x{}", self.depth);
+            let inner = test(self, &var);
+            self.depth -= 1;
+            let values = format!("_named({base}, {})", py_str(g));
+            return Some(Py::atom(format!("any({} for {var} in {values})", inner?.render())));
+        }
         if let Some(keys) = elastic_steps(segs) {
             // Keys each followed by "any element" (Elastic's field semantics): one flat list
             // of the values reached, read by `_terms`.
@@ -172,7 +183,7 @@ impl<'d> Ctx<'d> {
                     .map(|s| match s {
                         Seg::Key(k) => py_str(k),
                         Seg::Index(i) => i.to_string(),
-                        Seg::Each(_) => String::new(),
+                        Seg::Each(_) | Seg::Glob(_) => String::new(),
                     })
                     .collect();
                 format!("_at({base}, {})", steps.join(", "))

@@ -69,6 +69,10 @@ const HELPERS: &[(&str, &str)] = &[
         "def _terms(value, *path):\n    \"\"\"The values reached by following keys, through lists at every step (None where absent).\"\"\"\n    found = [value]\n    for step in path:\n        reached = []\n        for item in found:\n            item = item.get(step) if isinstance(item, Mapping) else None\n            if _is_list(item):\n                reached.extend(item)\n            else:\n                reached.append(item)\n        found = reached\n    return found\n",
     ),
     (
+        "_named",
+        "def _named(value, pattern):\n    \"\"\"Leaf values whose dotted field name matches the pattern (`*` spans dots); [None] if none.\"\"\"\n    name_re = re.compile(\".*\".join(re.escape(part) for part in pattern.split(\"*\")), re.S)\n    found = []\n\n    def walk(item, name):\n        if isinstance(item, Mapping):\n            for key, sub in item.items():\n                walk(sub, f\"{name}.{key}\" if name else key)\n        elif _is_list(item):\n            for sub in item:\n                walk(sub, name)\n        elif name and name_re.fullmatch(name):\n            found.append(item)\n\n    walk(value, \"\")\n    return found or [None]\n",
+    ),
+    (
         "_elements",
         "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
     ),
@@ -77,7 +81,10 @@ const HELPERS: &[(&str, &str)] = &[
 /// The `.py` module: provenance comment, imports, helpers, `rule(event)`.
 fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
     let mut helpers = needs.helpers.clone();
-    if helpers.iter().any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements" | "_terms")) {
+    if helpers
+        .iter()
+        .any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements" | "_terms" | "_named"))
+    {
         helpers.insert("_is_list");
     }
     let mut out =

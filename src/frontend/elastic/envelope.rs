@@ -99,7 +99,7 @@ pub(super) fn read(
             .or_else(|| text.find(&quoted).map(|at| Span::new(file, base + at, base + at + quoted.len())))
     };
     if matches!(language.as_str(), "eql" | "esql")
-        || !matches!(kind.as_str(), "query" | "threshold" | "new_terms")
+        || !matches!(kind.as_str(), "query" | "threshold" | "new_terms" | "threat_match")
     {
         let what = if matches!(language.as_str(), "eql" | "esql") {
             format!("`{language}` queries are not supported yet")
@@ -114,7 +114,7 @@ pub(super) fn read(
     }
     if language == "lucene" {
         let query = s("query").unwrap_or_default();
-        rule.query = lucene_query(&query, base + query_offset(text, &query), file, diags);
+        rule.query = mislabelled_lucene(&query, base + query_offset(text, &query), file, diags);
         return Some(rule);
     }
     if language != "kuery" {
@@ -162,7 +162,53 @@ pub(super) fn read(
         );
         diags.push(Diagnostic::lossy(msg).with_span(key_span("new_terms")));
     }
+    if kind == "threat_match" {
+        let mapped: Vec<String> = r
+            .get("threat_mapping")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.get("entries").and_then(Json::as_array))
+            .flatten()
+            .filter_map(|e| e.get("field").and_then(Json::as_str).map(String::from))
+            .collect();
+        let index =
+            r.get("threat_index").map(|v| v.to_string()).unwrap_or_else(|| "the indicator index".into());
+        let msg = format!(
+            "indicator-match rule: Elastic alerts only when {} matches an indicator from {index}; \
+             the converted rule alerts on every event the query selects",
+            if mapped.is_empty() { "a mapped field".to_string() } else { mapped.join(" or ") }
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(key_span("type")));
+    }
     Some(rule)
+}
+
+/// A rule labelled Lucene whose query is not Lucene but is kuery (old rules wrote kuery's
+/// lowercase `or`/`not` and unescaped `/` under `language = "lucene"`): Elasticsearch would
+/// reject it, so it is read as the kuery its author wrote, with a `lossy` note at the Lucene
+/// error. A query that is neither keeps the Lucene syntax error.
+fn mislabelled_lucene(query: &str, offset: usize, file: FileId, diags: &mut Diagnostics) -> Query {
+    let mut as_lucene = Diagnostics::new();
+    let lucene = lucene_query(query, offset, file, &mut as_lucene);
+    let syntax = as_lucene.iter().find(|d| d.code == Code::Syntax).cloned();
+    let Some(syntax) = syntax else {
+        diags.extend(as_lucene);
+        return lucene;
+    };
+    let mut as_kuery = Diagnostics::new();
+    let kuery = kuery_query(query, offset, file, &mut as_kuery);
+    if as_kuery.has_errors() {
+        diags.extend(as_lucene);
+        return lucene;
+    }
+    let msg = format!(
+        "labelled Lucene but not valid Lucene ({}), so Elasticsearch rejects it; it is valid kuery and is read as kuery",
+        syntax.message.trim_start_matches("lucene: ")
+    );
+    diags.push(Diagnostic::lossy(msg).with_span(syntax.span));
+    diags.extend(as_kuery);
+    kuery
 }
 
 /// Parse and lower a kuery query found at `offset` in `file`.

@@ -90,18 +90,27 @@ impl Lower<'_> {
         })
     }
 
-    /// `a.b.c` → `a[*].b[*].c[*]`: Elastic matches through arrays at every step.
+    /// `a.b.c` → `a[*].b[*].c[*]`: Elastic matches through arrays at every step; `a.*.c`
+    /// is a wildcard field name.
     fn field(&mut self, f: &Node<Literal>) -> Option<FieldPath> {
-        let name = match literal_text(&f.node) {
-            Some(n) => n,
-            None => {
-                let msg =
-                    "a wildcard field name (`f.*`) matches fields by name pattern, which the IR cannot say";
-                self.diags.push(Diagnostic::error(Code::Unsupported, msg).with_span(self.at.span(f)));
-                return None;
+        if let Some(name) = literal_text(&f.node) {
+            if !name.contains('*') {
+                return Some(elastic_path(&name));
             }
-        };
-        Some(elastic_path(&name))
+            let msg = "a field name with an escaped `*`: Elasticsearch reads every `*` in a field name as a wildcard";
+            self.diags.push(Diagnostic::error(Code::Unsupported, msg).with_span(self.at.span(f)));
+            return None;
+        }
+        let glob: String = f
+            .node
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.as_str(),
+                Part::Wildcard => "*",
+            })
+            .collect();
+        Some(elastic_path(&glob))
     }
 
     fn text(&mut self, v: &Node<Literal>) -> Option<String> {
@@ -243,7 +252,11 @@ pub(crate) fn is_cidr(text: &str) -> bool {
 }
 
 /// An Elastic field name as an IR path (see the module docs).
+/// A name with `*` is a wildcard field name (`a.*.b`): every field whose name matches.
 pub(crate) fn elastic_path(name: &str) -> FieldPath {
+    if name.contains('*') {
+        return FieldPath(vec![Seg::Glob(name.to_string())]);
+    }
     let mut segs = Vec::new();
     for key in name.split('.') {
         segs.push(Seg::Key(key.to_string()));

@@ -97,6 +97,8 @@ pub(crate) fn event_at(segs: &[Seg], leaf: Option<Json>) -> Json {
             Json::Array(items)
         }
         Seg::Each(_) => json!([event_at(rest, leaf)]),
+        // Python paths have no wildcard field names.
+        Seg::Glob(_) => json!({}),
     }
 }
 
