@@ -3,6 +3,9 @@
 //! verdict of Elastic's KQL library (detection-rules `lib/kql`) on each (see
 //! tests/data/gen_kuery_probes.py). Each probe runs through ruleport's IR, and through the
 //! emitted Sigma under an independent engine (rsigma) wherever that conversion is `ok`.
+//! The library evaluates every field as a keyword, while Elasticsearch analyses text fields
+//! (`message`, PowerShell script blocks): queries on those are left out here and their word
+//! matching is pinned by `eval::analyzer`'s tests and the `text_fields` fixture.
 //! Skips cleanly when the corpus is absent.
 
 mod common;
@@ -49,6 +52,7 @@ fn ir_and_sigma_agree_with_elastics_kql_evaluator() {
     let (mut ir_total, mut ir_agree, mut sigma_total, mut sigma_agree) = (0usize, 0usize, 0usize, 0usize);
     let mut ir_misses = Vec::new();
     let mut sigma_misses = Vec::new();
+    let mut text_rules = 0usize;
     for entry in &data {
         let (Some(file), Some(base)) = (entry["file"].as_str(), entry.get("base")) else { continue };
         let path = corpus.join(file);
@@ -58,6 +62,10 @@ fn ir_and_sigma_agree_with_elastics_kql_evaluator() {
         let loaded = common::load(&path);
         let Some(rule) = loaded.parsed.first().and_then(|p| p.rule.as_ref()) else { continue };
         let Some(filter) = rule.filter() else { continue };
+        if filter.predicates().iter().any(|p| p.op == ruleport::ir::Op::Match) {
+            text_rules += 1;
+            continue;
+        }
         let (sigma_files, sigma_diags) = common::emit_all(&loaded, "sigma").remove(0);
         let sigma = (sigma_diags.worst() < Some(Severity::Lossy)).then(|| sigma_files[0].content.clone());
         let mut docs: Vec<(Json, bool, String)> = Vec::new();
@@ -96,6 +104,7 @@ fn ir_and_sigma_agree_with_elastics_kql_evaluator() {
         "emitted Sigma (ok conversions, rsigma) agrees on {sigma_agree}/{sigma_total} probes ({:.2}%)",
         rate(sigma_agree, sigma_total)
     );
+    eprintln!("left out: {text_rules} queries on analysed text fields");
     eprintln!("first IR disagreements: {:#?}", &ir_misses[..ir_misses.len().min(15)]);
     eprintln!("first Sigma disagreements: {:#?}", &sigma_misses[..sigma_misses.len().min(15)]);
     assert!(ir_total > 10_000, "only {ir_total} probes ran");

@@ -126,9 +126,12 @@ fn python_values_are_data() {
     let strategy = nasty();
     for _ in 0..24 {
         let s = strategy.new_tree(&mut runner).unwrap().current();
-        for (op, case) in
-            [(Op::Eq, Case::Sensitive), (Op::Eq, Case::Insensitive), (Op::Contains, Case::Sensitive)]
-        {
+        for (op, case) in [
+            (Op::Eq, Case::Sensitive),
+            (Op::Eq, Case::Insensitive),
+            (Op::Contains, Case::Sensitive),
+            (Op::Match, Case::Insensitive),
+        ] {
             let rule = rule_for(&s, op, case);
             let files = emit(&rule, "panther");
             let hit = json!({"outer": {"field": s.clone()}});

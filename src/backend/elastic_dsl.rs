@@ -98,6 +98,7 @@ fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Str
 
 fn predicate(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Option<J> {
     let field = field_name(p, span, diags);
+    super::text_field_note(p, "the query DSL", span, diags);
     if matches!(&p.field.0[..], [Seg::Glob(_)]) && p.op != Op::Exists {
         return glob_query(p, field, span, diags);
     }
@@ -197,6 +198,10 @@ fn one(p: &Predicate, field: &str, v: &Value, span: Option<Span>, diags: &mut Di
         }
         (Op::Regex, Value::Regex(r)) => {
             leaf("regexp", field, J::String(lucene_regex(&r.pattern, r.anchor, span, diags)?), p.case)
+        }
+        (Op::Match, Value::Str(s)) => json!({"match_phrase": {field: s}}),
+        (Op::Match, Value::Pattern(pat)) => {
+            leaf("wildcard", field, J::String(wildcard_pattern(pat)), Case::Insensitive)
         }
         (Op::Term, Value::Str(s)) => {
             let msg =
@@ -370,6 +375,22 @@ mod tests {
 
     fn q(p: Predicate) -> J {
         expr(&Expr::pred(p, None), &mut Diagnostics::new()).unwrap()
+    }
+
+    #[test]
+    fn equality_on_a_text_field_is_lossy_and_a_match_is_a_phrase() {
+        let s = |x: &str| Value::Str(x.into());
+        let mut diags = Diagnostics::new();
+        let eq = Predicate::new(FieldPath::key("message"), Op::Eq, vec![s("a b")], Case::Sensitive);
+        expr(&Expr::pred(eq, None), &mut diags).unwrap();
+        assert_eq!(diags.worst(), Some(crate::diag::Severity::Lossy));
+        let mut diags = Diagnostics::new();
+        let m = Predicate::new(FieldPath::key("message"), Op::Match, vec![s("a b")], Case::Insensitive);
+        assert_eq!(
+            expr(&Expr::pred(m, None), &mut diags).unwrap(),
+            json!({"match_phrase": {"message": "a b"}})
+        );
+        assert!(diags.is_empty());
     }
 
     #[test]

@@ -119,6 +119,7 @@ impl Writer<'_> {
                 span,
             );
         }
+        super::text_field_note(p, "kuery", span, self.diags);
         let field = || node(field_literal(&p.field, &name));
         let not_exists = || node(ks::Query::Not(Box::new(node(ks::Query::Exists { field: field() }))));
         match p.op {
@@ -174,7 +175,8 @@ impl Writer<'_> {
     }
 
     fn value(&mut self, p: &Predicate, v: &Value, span: Option<Span>) -> Option<Literal> {
-        let insensitive = p.case == Case::Insensitive;
+        // A full-text match is case-insensitive by itself.
+        let insensitive = p.case == Case::Insensitive && p.op != Op::Match;
         if insensitive && !matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
             let msg = format!(
                 "`{}`: kuery matches keyword fields case-sensitively; written case-sensitive",
@@ -207,6 +209,8 @@ impl Writer<'_> {
             (Op::Eq, Value::Bool(b)) => text(b.to_string(), false),
             (Op::Eq | Op::Wildcard, Value::Pattern(pat)) => self.pattern(pat, Case::Sensitive, "value", span),
             (Op::Wildcard, Value::Str(s)) => text(s.clone(), true),
+            (Op::Match, Value::Str(s)) => text(s.clone(), true),
+            (Op::Match, Value::Pattern(pat)) => self.pattern(pat, Case::Sensitive, "value", span),
             (Op::Contains, Value::Str(s)) => wrap(true, s, true),
             (Op::StartsWith, Value::Str(s)) => wrap(false, s, true),
             (Op::EndsWith, Value::Str(s)) => wrap(true, s, false),

@@ -116,6 +116,7 @@ impl Writer<'_> {
             let msg = format!("`{}`: Lucene matches any element of an array, not all of them", p.field);
             self.diags.push(Diagnostic::lossy(msg).with_span(span));
         }
+        super::text_field_note(p, "Lucene", span, self.diags);
         let exists = || node(ls::Query::Exists { field: name.clone() });
         match p.op {
             Op::Exists => return Some(exists()),
@@ -135,7 +136,9 @@ impl Writer<'_> {
             self.diags.push(Diagnostic::lossy(msg).with_span(span));
             return Some(boolean(vec![(Occur::MustNot, exists())]));
         }
-        self.case(p.case, &format!("`{}`", p.field), span);
+        if p.op != Op::Match {
+            self.case(p.case, &format!("`{}`", p.field), span);
+        }
         let mut terms = Vec::new();
         for v in super::visible_values(&p.values) {
             let term = self.term(p, v, span)?;
@@ -188,6 +191,8 @@ impl Writer<'_> {
                 Some(lit) => Term::Phrase { text: lit, proximity: None },
                 None => word(pat),
             },
+            (Op::Match, Value::Str(s)) => Term::Phrase { text: s.clone(), proximity: None },
+            (Op::Match, Value::Pattern(pat)) => word(pat),
             (Op::Contains, Value::Str(s)) => words(vec![Part::AnyChars, text(s), Part::AnyChars]),
             (Op::StartsWith, Value::Str(s)) => words(vec![text(s), Part::AnyChars]),
             (Op::EndsWith, Value::Str(s)) => words(vec![Part::AnyChars, text(s)]),

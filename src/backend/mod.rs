@@ -1,7 +1,7 @@
 //! Back-ends: IR rule → target files. Each builds a target value, then prints it, with
 //! escaping in one place per target.
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir::{distribute_elements, Expr, Quantifier, Rule, StageKind};
 
 pub mod elastic_dsl;
@@ -163,6 +163,25 @@ pub(crate) fn dotted_field_name(path: &crate::ir::FieldPath) -> Option<String> {
         }
     }
     (!keys.is_empty()).then(|| keys.join("."))
+}
+
+/// A test other than a full-text match on a field Elastic analyses as text (`message`): there it
+/// is matched against the field's words, not its whole value, so say so (`lossy`).
+pub(crate) fn text_field_note(
+    p: &crate::ir::Predicate,
+    target: &str,
+    span: Option<Span>,
+    diags: &mut Diagnostics,
+) {
+    use crate::ir::Op;
+    let unaffected = matches!(p.op, Op::Match | Op::Exists | Op::IsNull) || p.op.is_type_test();
+    if !unaffected && crate::frontend::elastic::text_fields::is_text_field(&p.field) {
+        let msg = format!(
+            "`{}` is an analysed text field in Elastic: {target} matches this `{}` test against its words, not its whole value",
+            p.field, p.op
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(span));
+    }
 }
 
 /// The values an Elastic query string must spell out: a number or boolean that a sibling

@@ -94,6 +94,13 @@ fn test_one(op: Op, case: Case, v: &Json, val: &Value) -> Result<bool, EvalError
         Op::StartsWith => str_pair(v, val, case, |s, n| s.starts_with(n)),
         Op::EndsWith => str_pair(v, val, case, |s, n| s.ends_with(n)),
         Op::Term => str_pair(v, val, case, term_match),
+        Op::Match => match (v, val) {
+            (Json::String(s), Value::Str(phrase)) => super::analyzer::phrase_matches(s, phrase),
+            (Json::String(s), Value::Pattern(p)) => {
+                super::analyzer::words(s).iter().any(|w| glob_match(p, w, Case::Insensitive))
+            }
+            _ => false,
+        },
         Op::Wildcard => match (v, val) {
             (Json::String(s), Value::Pattern(p)) => glob_match(p, s, case),
             (Json::String(s), Value::Str(lit)) => fold(s, case) == fold(lit, case),

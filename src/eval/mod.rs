@@ -3,6 +3,7 @@
 //! `eval_expr` decides one event; `run_tests` runs a rule's embedded tests through it.
 //! See `crate::ir` for the semantics in prose; the unit tests below pin the edge cases.
 
+pub mod analyzer;
 mod matchers;
 
 pub(crate) use matchers::truthy;

@@ -143,6 +143,10 @@ pub enum Op {
     Term,
     /// Glob pattern over the whole value ([`Value::Pattern`]).
     Wildcard,
+    /// Full-text match of an analysed text field (Elastic's `message:"…"`): the value's words
+    /// occur in the field's words consecutively and in order (a phrase; see `eval::analyzer`),
+    /// case-insensitively; a [`Value::Pattern`] matches any one word.
+    Match,
     /// Regular expression ([`Value::Regex`]); unanchored search unless the pattern anchors.
     Regex,
     /// IP address inside a CIDR block ([`Value::Cidr`]).
@@ -180,6 +184,7 @@ impl Op {
             Op::EndsWith => "ends_with",
             Op::Term => "term",
             Op::Wildcard => "wildcard",
+            Op::Match => "match",
             Op::Regex => "regex",
             Op::Cidr => "cidr",
             Op::Exists => "exists",

@@ -298,6 +298,19 @@ impl<'d> Ctx<'d> {
                 let method = if p.op == Op::StartsWith { "startswith" } else { "endswith" };
                 Py::and(vec![is_str(), Py::atom(format!("{subject}.{method}({})", fold(val, p.case)?))])
             }
+            (Op::Match, Value::Str(_)) => {
+                self.needs.helpers.insert("_phrase");
+                Py::atom(format!("_phrase({v}, {})", py_value(val)?))
+            }
+            (Op::Match, Value::Pattern(pat)) => {
+                self.needs.helpers.insert("_words");
+                self.needs.imports.insert("re");
+                let call = format!("re.fullmatch({}, w, re.S | re.I)", py_str(&glob_regex(pat)));
+                Py::and(vec![
+                    Py::atom(format!("isinstance({v}, str)")),
+                    Py::atom(format!("any({call} for w in _words({v}))")),
+                ])
+            }
             (Op::Term, Value::Str(s)) => {
                 let pattern = format!("(?<![A-Za-z0-9]){}(?![A-Za-z0-9])", re_escape(s));
                 self.regex(v, &pattern, "search", p.case, false)

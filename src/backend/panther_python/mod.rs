@@ -73,6 +73,14 @@ const HELPERS: &[(&str, &str)] = &[
         "def _named(value, pattern):\n    \"\"\"Leaf values whose dotted field name matches the pattern (`*` spans dots); [None] if none.\"\"\"\n    name_re = re.compile(\".*\".join(re.escape(part) for part in pattern.split(\"*\")), re.S)\n    found = []\n\n    def walk(item, name):\n        if isinstance(item, Mapping):\n            for key, sub in item.items():\n                walk(sub, f\"{name}.{key}\" if name else key)\n        elif _is_list(item):\n            for sub in item:\n                walk(sub, name)\n        elif name and name_re.fullmatch(name):\n            found.append(item)\n\n    walk(value, \"\")\n    return found or [None]\n",
     ),
     (
+        "_words",
+        "def _words(text):\n    \"\"\"Lowercase words, as Elasticsearch's standard analyzer splits text (approximately).\"\"\"\n    out, cur = [], \"\"\n    for i, c in enumerate(text):\n        prev = text[i - 1] if i else \"\"\n        nxt = text[i + 1] if i + 1 < len(text) else \"\"\n        if c in \".'\":\n            joins = prev.isalnum() and nxt.isalnum()\n        elif c == \":\":\n            joins = prev.isalpha() and nxt.isalpha()\n        else:\n            joins = False\n        if c.isalnum() or c == \"_\" or (joins and cur):\n            cur += c\n        elif cur:\n            out.append(cur.lower())\n            cur = \"\"\n    if cur:\n        out.append(cur.lower())\n    return out\n",
+    ),
+    (
+        "_phrase",
+        "def _phrase(value, phrase):\n    \"\"\"An analysed text field holds the phrase's words, consecutively and in order.\"\"\"\n    if not isinstance(value, str):\n        return False\n    want, have = _words(phrase), _words(value)\n    return bool(want) and any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))\n",
+    ),
+    (
         "_elements",
         "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
     ),
@@ -86,6 +94,9 @@ fn module(rule: &Rule, body: &writer::Py, needs: &expr::Needs) -> String {
         .any(|h| matches!(*h, "_icontains" | "_at" | "_each" | "_elements" | "_terms" | "_named"))
     {
         helpers.insert("_is_list");
+    }
+    if helpers.contains("_phrase") {
+        helpers.insert("_words");
     }
     let mut out =
         comment(&format!("Converted by ruleport from {} ({})", rule.origin.path.display(), rule.meta.id));

@@ -100,6 +100,14 @@ pub(crate) fn key_values(
             return None;
         }
         Op::Eq | Op::Wildcard => {}
+        Op::Match => {
+            let msg = format!(
+                "`{}` is an analysed text field in Elastic, matched by whole words; Sigma's contains also matches inside words",
+                p.field
+            );
+            diags.push(Diagnostic::lossy(msg).with_span(span));
+            mods.push("contains");
+        }
         Op::Contains => mods.push("contains"),
         Op::StartsWith => mods.push("startswith"),
         Op::EndsWith => mods.push("endswith"),

@@ -12,6 +12,7 @@
 //! - `f:{ … }` scopes its query to one element of the array `f`.
 
 use super::kuery_syntax::{Literal, Node, Part, Query, RangeOp, ValueExpr};
+use super::text_fields::{is_text_field, text_match, TextValue};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::ir::{
     Case, Elements, Expr, ExprKind, FieldPath, Keyword, Op, Pattern, Piece, Predicate, Quantifier, Seg, Value,
@@ -134,6 +135,7 @@ impl Lower<'_> {
                 Expr::and(xs.iter().map(|x| self.values(path, x)).collect::<Option<_>>()?, span)
             }
             ValueExpr::Not(x) => Expr::not(self.values(path, x)?, span),
+            ValueExpr::Value(lit) if is_text_field(path) => text_value(path.clone(), lit, span),
             ValueExpr::Value(lit) => Expr::pred(value_pred(path.clone(), lit), span),
         })
     }
@@ -152,6 +154,19 @@ impl Lower<'_> {
             }
         }
     }
+}
+
+/// One value of `path:value` on an analysed text field.
+fn text_value(path: FieldPath, lit: &Literal, span: Option<Span>) -> Expr {
+    let value = match literal_text(lit) {
+        Some(text) if lit.quoted => TextValue::Phrase(text),
+        Some(text) => TextValue::Words(text),
+        None if lit.parts == [Part::Wildcard] => {
+            return Expr::pred(Predicate::new(path, Op::Exists, vec![], Case::Sensitive), span)
+        }
+        None => TextValue::Pattern(pattern_of(lit)),
+    };
+    text_match(path, value, span)
 }
 
 /// The predicate for one value of `path:value`.

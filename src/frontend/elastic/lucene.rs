@@ -11,6 +11,7 @@
 
 use super::kuery::{coerced, date_math_bound, elastic_path, is_cidr, is_date_math, typed, Origin};
 use super::lucene_syntax::{Bound, Node, Occur, Part, Query, Term};
+use super::text_fields::{is_text_field, text_match, TextValue};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::ir::{
     Anchor, Case, Expr, ExprKind, Keyword, Op, Pattern, Piece, Predicate, Regex, RegexFlavor, Value,
@@ -116,6 +117,22 @@ impl Lower<'_> {
     }
 
     fn term(&mut self, field: Option<&str>, term: &Term, span: Option<Span>) -> Option<Expr> {
+        if let Some(path) = field.map(elastic_path).filter(is_text_field) {
+            let value = match term {
+                Term::Word(parts) if parts == &[Part::AnyChars] => {
+                    return Some(Expr::pred(Predicate::new(path, Op::Exists, vec![], Case::Sensitive), span))
+                }
+                Term::Word(parts) => match literal(parts) {
+                    Some(text) => Some(TextValue::Words(text)),
+                    None => Some(TextValue::Pattern(pattern(parts))),
+                },
+                Term::Phrase { text, proximity: None } => Some(TextValue::Phrase(text.clone())),
+                _ => None,
+            };
+            if let Some(value) = value {
+                return Some(text_match(path, value, span));
+            }
+        }
         let (op, values) = match term {
             Term::Word(parts) => match literal(parts) {
                 Some(text) if is_cidr(&text) => (Op::Cidr, vec![Value::Cidr(text)]),

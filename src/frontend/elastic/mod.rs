@@ -11,6 +11,7 @@ pub(crate) mod kuery;
 pub(crate) mod kuery_syntax;
 mod lucene;
 pub(crate) mod lucene_syntax;
+pub(crate) mod text_fields;
 
 use super::{Frontend, ParseCtx, Parsed};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
