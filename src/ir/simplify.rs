@@ -55,6 +55,7 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
     if and {
         drop_implied_presence(&mut out);
     } else {
+        drop_excluded_alternatives(&mut out);
         merge_same_test(&mut out);
     }
     match out.len() {
@@ -98,6 +99,24 @@ fn drop_implied_presence(items: &mut Vec<Expr>) {
     }
 }
 
+/// `a or (not a and b)` → `a or b`: an alternative is only reached when `a` failed, so
+/// restating that is redundant. One rewrite at a time, each against the current siblings.
+fn drop_excluded_alternatives(items: &mut [Expr]) {
+    for i in 0..items.len() {
+        let ExprKind::And(conj) = &items[i].kind else { continue };
+        let siblings: Vec<Expr> =
+            items.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| s.without_spans()).collect();
+        let kept: Vec<Expr> = conj
+            .iter()
+            .filter(|c| !matches!(&c.kind, ExprKind::Not(inner) if siblings.contains(&inner.without_spans())))
+            .cloned()
+            .collect();
+        if kept.len() != conj.len() {
+            items[i] = simplify(Expr::and(kept, items[i].span));
+        }
+    }
+}
+
 /// `f op a or f op b` → `f op [a, b]` (a predicate's values are alternatives).
 fn merge_same_test(items: &mut Vec<Expr>) {
     let mut out: Vec<Expr> = Vec::with_capacity(items.len());
@@ -120,4 +139,29 @@ fn merge_same_test(items: &mut Vec<Expr>) {
         out.push(x);
     }
     *items = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Case, Predicate};
+    use serde_json::json;
+
+    fn eq(field: &str, v: &str) -> Expr {
+        Expr::pred(
+            Predicate::new(FieldPath::key(field), Op::Eq, vec![Value::Str(v.into())], Case::Sensitive),
+            None,
+        )
+    }
+
+    #[test]
+    fn an_alternative_need_not_restate_that_earlier_ones_failed() {
+        let (a, b) = (eq("a", "1"), eq("b", "2"));
+        let e = Expr::or(vec![a.clone(), Expr::and(vec![Expr::not(a.clone(), None), b.clone()], None)], None);
+        let s = simplify(e.clone());
+        assert_eq!(s.without_spans(), Expr::or(vec![a, b], None));
+        for ev in [json!({}), json!({"a": "1"}), json!({"b": "2"}), json!({"a": "1", "b": "2"})] {
+            assert_eq!(crate::eval::eval_expr(&e, &ev), crate::eval::eval_expr(&s, &ev));
+        }
+    }
 }

@@ -313,15 +313,26 @@ impl<'m, 'd> Translator<'m, 'd> {
     ) -> R<Expr> {
         let cond = self.bool_of(test)?;
         let guards = std::mem::take(&mut self.guards);
+        // A condition known here (a constant, a helper's keyword argument) takes one branch
+        // only: the other is dead code, which need not be translatable.
+        if let ExprKind::Const(known) = crate::ir::simplify(cond.clone()).kind {
+            let taken = if known { self.branch(body, rest)? } else { self.else_part(clauses, rest)? };
+            return Ok(and_all(guards, taken));
+        }
         let then = self.branch(body, rest)?;
-        let otherwise = match clauses.split_first() {
-            None => self.block(rest)?,
-            Some((c, more)) => match &c.test {
-                Some(t) => self.if_chain(t, &c.body, more, rest)?,
-                None => self.branch(&c.body, rest)?,
-            },
-        };
+        let otherwise = self.else_part(clauses, rest)?;
         Ok(and_all(guards, ite(cond, then, otherwise)))
+    }
+
+    /// The `elif` / `else` clauses of an `if` (or what follows it when there are none).
+    fn else_part(&mut self, clauses: &[ast::ElifElseClause], rest: &[&Stmt]) -> R<Expr> {
+        match clauses.split_first() {
+            None => self.block(rest),
+            Some((c, more)) => match &c.test {
+                Some(t) => self.if_chain(t, &c.body, more, rest),
+                None => self.branch(&c.body, rest),
+            },
+        }
     }
 
     /// A branch body followed by the statements after the `if` (unless it always returns).
@@ -422,7 +433,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                     .module
                     .function(n.id.as_str())
                     .ok_or(Fail { msg: "helper".into(), span: Span::default() })?;
-                let args: Vec<Sym> = c.arguments.args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                let args = self.bind_args(&f, c)?;
                 is_true(self.call_function_mode(&f, args, true)?)
             }
             _ => {
@@ -538,6 +549,22 @@ impl<'m, 'd> Translator<'m, 'd> {
         let base = self.sym(&s.value)?;
         if let (Sym::Split(f, sep, None), Seg::Index(i @ (0 | -1))) = (&base, &key) {
             return Ok(Sym::Split(f.clone(), *sep, Some(*i)));
+        }
+        // A constant's item (`ACTIONS["add"]`); a missing one raises KeyError / IndexError.
+        if let Sym::Lit(value) = &base {
+            let item = match (value, &key) {
+                (Json::Object(m), Seg::Key(k)) => m.get(k),
+                (Json::Array(items), Seg::Index(i)) => {
+                    let n = items.len() as i64;
+                    let j = if *i < 0 { n + i } else { *i };
+                    usize::try_from(j).ok().and_then(|j| items.get(j))
+                }
+                _ => None,
+            };
+            return match item {
+                Some(v) => Ok(Sym::Lit(v.clone())),
+                None => self.fail("a subscript a constant does not have", s),
+            };
         }
         let path = match base {
             Sym::Event => FieldPath(vec![key]),

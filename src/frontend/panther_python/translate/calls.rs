@@ -147,6 +147,54 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
+    /// The values of `f`'s parameters at call `c`: positional arguments, then keyword
+    /// arguments by name, then the parameters' defaults (read in `f`'s module).
+    pub(super) fn bind_args(&mut self, f: &Func, c: &ast::ExprCall) -> R<Vec<Sym>> {
+        let params = &f.def.parameters;
+        if params.vararg.is_some() || params.kwarg.is_some() || !params.kwonlyargs.is_empty() {
+            return self.fail(
+                format!("call of `{}`, which takes *args or keyword-only arguments", f.def.name.id),
+                c,
+            );
+        }
+        let positional = &c.arguments.args;
+        if positional.len() > params.args.len() || positional.iter().any(|a| matches!(a, PyExpr::Starred(_)))
+        {
+            return self.fail(format!("call of `{}` with a different signature", f.def.name.id), c);
+        }
+        let mut bound: Vec<Option<Sym>> = vec![None; params.args.len()];
+        for (slot, arg) in bound.iter_mut().zip(positional) {
+            *slot = Some(self.sym(arg)?);
+        }
+        for kw in &c.arguments.keywords {
+            let name = kw.arg.as_ref().map(|a| a.id.as_str());
+            let Some(i) = params.args.iter().position(|p| Some(p.parameter.name.id.as_str()) == name) else {
+                return self.fail(format!("call of `{}` with a different signature", f.def.name.id), kw);
+            };
+            if bound[i].is_some() {
+                return self.fail(format!("call of `{}` with a different signature", f.def.name.id), kw);
+            }
+            bound[i] = Some(self.sym(&kw.value)?);
+        }
+        let mut out = Vec::new();
+        for (slot, p) in bound.into_iter().zip(&params.args) {
+            match (slot, &p.default) {
+                (Some(s), _) => out.push(s),
+                (None, Some(default)) => {
+                    let saved = (std::mem::replace(&mut self.file, f.file), self.consts.clone());
+                    self.consts = f.consts.clone();
+                    let value = self.sym(default);
+                    (self.file, self.consts) = saved;
+                    out.push(value?);
+                }
+                (None, None) => {
+                    return self.fail(format!("call of `{}` with a different signature", f.def.name.id), c)
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) fn call_value(&mut self, c: &ast::ExprCall) -> R<Sym> {
         let args = &c.arguments.args;
         match &*c.func {
@@ -156,7 +204,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                     if let Some(f) =
                         self.module.modules.get(m.id.as_str()).and_then(|fs| fs.get(method)).cloned()
                     {
-                        let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                        let argv = self.bind_args(&f, c)?;
                         return self.call_function(&f, argv);
                     }
                 }
@@ -187,7 +235,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                     },
                     _ => match self.module.function(name) {
                         Some(f) => {
-                            let argv: Vec<Sym> = args.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+                            let argv = self.bind_args(&f, c)?;
                             self.call_function(&f, argv)
                         }
                         None => self.fail(format!("a call of `{name}`"), c),
