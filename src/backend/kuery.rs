@@ -21,6 +21,7 @@ pub static KUERY: super::QueryString =
 /// The rule's filter as one kuery string.
 pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {
     let filter = super::filter_only(rule, "kuery", diags)?;
+    super::key_case_note(rule, "kuery", diags);
     let filter = super::without_shape_tests(filter, "kuery", diags);
     let elastic_source = rule.origin.frontend.starts_with("elastic") || rule.origin.frontend == "kuery";
     let tree = Writer { diags, elastic_source }.expr(&filter)?;

@@ -67,6 +67,32 @@ pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) ->
     filter
 }
 
+/// A source whose field names match case-insensitively (Panther) and whose own tests rely on
+/// it (a test log spells a field the rule reads in another case, and the verdict changes):
+/// `target` matches field names exactly, so say so (`lossy`). Logs with the schema's own
+/// spelling are unaffected.
+pub(crate) fn key_case_note(rule: &Rule, target: &str, diags: &mut Diagnostics) {
+    if !rule.logsource.case_insensitive_keys {
+        return;
+    }
+    let Some(filter) = rule.filter() else { return };
+    let exact = Rule {
+        logsource: crate::ir::LogSource { case_insensitive_keys: false, ..rule.logsource.clone() },
+        ..rule.clone()
+    };
+    for t in &rule.tests {
+        let folded = crate::eval::eval_rule(rule, &t.log);
+        if folded.is_ok() && folded != crate::eval::eval_rule(&exact, &t.log) {
+            let msg = format!(
+                "test `{}` spells a field the rule reads in another case; Panther matches field names case-insensitively, {target} does not",
+                t.name
+            );
+            diags.push(Diagnostic::lossy(msg).with_span(t.span.or(filter.span)));
+            return;
+        }
+    }
+}
+
 /// The source alerts only after `meta.threshold` matching events; a target that alerts on
 /// each one says so.
 pub(crate) fn threshold_not_kept(rule: &Rule, target: &str, diags: &mut Diagnostics) {
@@ -80,23 +106,28 @@ pub(crate) fn threshold_not_kept(rule: &Rule, target: &str, diags: &mut Diagnost
 /// per-predicate fan-outs, with a `lossy` diagnostic where that changes the meaning.
 pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) -> Option<Expr> {
     let filter = filter_only(rule, target, diags)?;
+    key_case_note(rule, target, diags);
     let filter = without_shape_tests(filter, target, diags);
     Some(flatten_elements(&filter, target, diags))
 }
 
-/// Type tests, which per-field targets cannot say. `IsList` (the Python front-end's guard for
-/// `deep_walk`) is read as false: these targets treat a value and a list of values alike.
-/// Other type tests are read as "present", since a SIEM field holds one type; both with a
-/// `lossy` note.
+/// Type tests, which per-field targets cannot say: a type test is read as "present", since a
+/// SIEM field holds one type, with a `lossy` note. A negated `IsList` (the Python front-end's
+/// guard for `deep_walk`: no list on the way) is read as holding instead, as these targets
+/// treat a value and a list of values alike.
 pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
     use crate::ir::{ExprKind, Op};
-    fn go(e: Expr, target: &str, diags: &mut Diagnostics, hit: &mut bool) -> Expr {
+    fn go(e: Expr, target: &str, diags: &mut Diagnostics, hit: &mut bool, negated: bool) -> Expr {
         let span = e.span;
         match e.kind {
-            ExprKind::And(xs) => Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
-            ExprKind::Or(xs) => Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit)).collect(), span),
-            ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit), span),
-            ExprKind::Pred(p) if p.op == Op::IsList => {
+            ExprKind::And(xs) => {
+                Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit, negated)).collect(), span)
+            }
+            ExprKind::Or(xs) => {
+                Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit, negated)).collect(), span)
+            }
+            ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit, !negated), span),
+            ExprKind::Pred(p) if p.op == Op::IsList && negated => {
                 let msg = format!(
                     "`{}`: {target} cannot test whether a field is a list; read as not a list",
                     p.field
@@ -115,14 +146,14 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
                 Expr::pred(crate::ir::Predicate { op: Op::Exists, values: vec![], ..p }, span)
             }
             ExprKind::Elements(el) => {
-                let body = go(*el.body, target, diags, hit);
+                let body = go(*el.body, target, diags, hit, negated);
                 Expr::new(ExprKind::Elements(crate::ir::Elements { body: Box::new(body), ..el }), span)
             }
             kind => Expr { kind, span },
         }
     }
     let mut hit = false;
-    let out = go(e, target, diags, &mut hit);
+    let out = go(e, target, diags, &mut hit, false);
     if hit {
         crate::ir::simplify(out)
     } else {

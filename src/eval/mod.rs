@@ -34,9 +34,47 @@ pub fn eval_rule(rule: &Rule, event: &Json) -> Result<bool, EvalError> {
         };
         return Err(EvalError(format!("cannot evaluate {what}")));
     }
-    match filter {
-        Some(e) => eval_expr(&e, event),
-        None => Err(EvalError("the rule has no detection logic".into())),
+    let Some(e) = filter else { return Err(EvalError("the rule has no detection logic".into())) };
+    if rule.logsource.case_insensitive_keys {
+        let mut names = std::collections::BTreeSet::new();
+        e.walk(&mut |x| match &x.kind {
+            ExprKind::Pred(p) => key_names(&p.field, &mut names),
+            ExprKind::Elements(el) => key_names(&el.path, &mut names),
+            _ => {}
+        });
+        return eval_expr(&e, &with_folded_keys(event, &names));
+    }
+    eval_expr(&e, event)
+}
+
+fn key_names(path: &FieldPath, out: &mut std::collections::BTreeSet<String>) {
+    for seg in &path.0 {
+        if let Seg::Key(k) = seg {
+            out.insert(k.clone());
+        }
+    }
+}
+
+/// `event` where each object also answers to every name in `names` that it lacks but holds
+/// under another case (the first such key, as Panther's case-insensitive events do).
+pub fn with_folded_keys(event: &Json, names: &std::collections::BTreeSet<String>) -> Json {
+    match event {
+        Json::Object(map) => {
+            let mut out: serde_json::Map<String, Json> =
+                map.iter().map(|(k, v)| (k.clone(), with_folded_keys(v, names))).collect();
+            for name in names {
+                if out.contains_key(name) {
+                    continue;
+                }
+                let lower = name.to_lowercase();
+                if let Some((_, v)) = map.iter().find(|(k, _)| k.to_lowercase() == lower) {
+                    out.insert(name.clone(), with_folded_keys(v, names));
+                }
+            }
+            Json::Object(out)
+        }
+        Json::Array(items) => Json::Array(items.iter().map(|v| with_folded_keys(v, names)).collect()),
+        other => other.clone(),
     }
 }
 

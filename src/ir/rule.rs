@@ -177,6 +177,10 @@ pub struct LogSource {
     /// The source platform's identifiers, verbatim (Panther LogTypes, Elastic index patterns, tables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub native: Vec<String>,
+    /// The source platform finds a field whose name differs only in case when the exact name is
+    /// absent (Panther's events; the first such key wins). Evaluating the rule honours it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub case_insensitive_keys: bool,
 }
 
 /// One embedded test: a log and the verdict the rule must give.

@@ -159,6 +159,8 @@ fn python_seam(
         return Query::unparsed("python", "", span);
     };
     rule.origin.companions.push(py.clone());
+    // `rule(event)` reads a PantherEvent, whose keys match case-insensitively.
+    rule.logsource.case_insensitive_keys = true;
     let id = ctx.sources.add(crate::diag::SourceFile::new(&py, text.clone()));
     let log_types = rule.logsource.native.clone();
     let env =

@@ -231,7 +231,19 @@ impl<'m, 'd> Translator<'m, 'd> {
                     },
                     "set" | "frozenset" | "tuple" | "list" if args.len() <= 1 => match args.first() {
                         None => Ok(Sym::Lit(json!([]))),
-                        Some(x) => self.sym(x),
+                        // A collection built from the event compares by its own rules (a set
+                        // ignores order and repeats): only iterating it is translated.
+                        Some(x) => match self.sym(x)? {
+                            // A string or mapping gives its characters or keys.
+                            Sym::Lit(Json::String(s)) => {
+                                Ok(Sym::Lit(Json::Array(s.chars().map(|c| Json::String(c.into())).collect())))
+                            }
+                            Sym::Lit(Json::Object(m)) => {
+                                Ok(Sym::Lit(Json::Array(m.keys().cloned().map(Json::String).collect())))
+                            }
+                            lit @ Sym::Lit(_) => Ok(lit),
+                            _ => self.fail(format!("`{name}()` of a value read from the event"), c),
+                        },
                     },
                     _ => match self.module.function(name) {
                         Some(f) => {

@@ -44,7 +44,25 @@ impl<'m, 'd> Translator<'m, 'd> {
             return self.fail("a comparison with deep_walk's result (a value, or a list of values)", node);
         }
         let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
+        let compound = |v: &Json| v.is_array() || v.is_object();
         let e = match (op, l, r) {
+            // `x == []` / `x == {}`: Panther's wrapped list or mapping equals an empty literal
+            // exactly when it is empty; other collections are not compared element-wise here.
+            (CmpOp::Eq | CmpOp::NotEq, Sym::Field(f), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Field(f))
+                if compound(&v) && f.fold.is_none() =>
+            {
+                let shape = match &v {
+                    Json::Array(items) if items.is_empty() => Op::IsList,
+                    Json::Object(m) if m.is_empty() => Op::IsObject,
+                    _ => return self.fail("a comparison with a non-empty list or dict", node),
+                };
+                let p = Expr::and(vec![f.pred(shape, vec![]), f.pred(Op::IsEmpty, vec![])], None);
+                f.exact(if negate { Expr::not(p, None) } else { p })
+            }
+            (CmpOp::In | CmpOp::NotIn, _, Sym::Lit(Json::Array(vs))) if vs.iter().any(compound) => {
+                return self.fail("membership in a collection of lists or dicts", node)
+            }
             (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Field(f), Sym::Lit(v))
             | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot, Sym::Lit(v), Sym::Field(f)) => {
                 let p = eq_pred(&f, &[v]);

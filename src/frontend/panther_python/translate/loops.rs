@@ -101,6 +101,17 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     fn source(&mut self, iter: &PyExpr) -> R<Source> {
+        // `set(x)`, `list(x)` … iterate what `x` iterates (order and repeats do not matter to
+        // any/all), and raise where iterating `x` raises.
+        if let PyExpr::Call(c) = iter {
+            if let (PyExpr::Name(n), [inner], true) =
+                (&*c.func, &c.arguments.args[..], c.arguments.keywords.is_empty())
+            {
+                if matches!(n.id.as_str(), "set" | "frozenset" | "list" | "tuple" | "sorted") {
+                    return self.source(inner);
+                }
+            }
+        }
         Ok(match self.sym(iter)? {
             Sym::Field(mut f) if f.fold.is_none() => {
                 // The default is what an absent field iterates: "" and {} give nothing, as []
