@@ -1,7 +1,7 @@
 //! Value-level matching: one event value against one predicate.
 
 use super::{lookup, EvalError};
-use crate::ir::{Anchor, Case, Op, Pattern, Piece, Predicate, Quantifier, Value};
+use crate::ir::{Anchor, Case, Op, Pattern, Piece, Predicate, Quantifier, RegexFlavor, Value};
 use serde_json::Value as Json;
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -107,6 +107,9 @@ fn test_one(op: Op, case: Case, v: &Json, val: &Value) -> Result<bool, EvalError
             _ => false,
         },
         Op::Regex => match (v, val) {
+            (Json::String(s), Value::Regex(r)) if r.flavor == RegexFlavor::Python => {
+                regex_match(&python_dollar(&r.pattern), r.anchor, case, s)?
+            }
             (Json::String(s), Value::Regex(r)) => regex_match(&r.pattern, r.anchor, case, s)?,
             _ => false,
         },
@@ -253,6 +256,32 @@ fn glob_rec(pieces: &[Piece], s: &str) -> bool {
             }
         }
     }
+}
+
+/// Python's `$` (without MULTILINE) also matches just before a final newline; the regex
+/// crate's `$` only at the very end. Rewrite each unescaped `$` outside a class as `\n?\z`.
+pub fn python_dollar(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let (mut escaped, mut in_class) = (false, false);
+    // Just after `[` or `[^`, a `]` is a member, not the end of the class.
+    let mut class_start = false;
+    for c in pattern.chars() {
+        let at_start = std::mem::take(&mut class_start);
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '[' if !in_class => (in_class, class_start) = (true, true),
+            '^' if at_start => class_start = true,
+            ']' if in_class && !at_start => in_class = false,
+            '$' if !in_class => {
+                out.push_str("(?:\\n?\\z)");
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn regex_match(pattern: &str, anchor: Anchor, case: Case, s: &str) -> Result<bool, EvalError> {

@@ -12,7 +12,7 @@ use crate::ir::{Elements, Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule
 use serde::Serialize;
 use serde_json::Value as Json;
 
-pub use matchers::glob_match;
+pub use matchers::{glob_match, python_dollar};
 
 /// Why an expression could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -115,6 +115,24 @@ fn wildcard_regex_and_cidr() {
 }
 
 #[test]
+fn python_dollar_also_matches_before_a_final_newline() {
+    let re = |p: &str, flavor| {
+        pred(
+            &["f"],
+            Op::Regex,
+            vec![Value::Regex(Regex { pattern: p.into(), flavor, anchor: Anchor::None })],
+            Case::Sensitive,
+        )
+    };
+    assert!(ev(&re("c$", RegexFlavor::Python), json!({"f": "abc\n"})));
+    assert!(!ev(&re("c$", RegexFlavor::Python), json!({"f": "abc\n\n"})));
+    assert!(ev(&re("c[$]", RegexFlavor::Python), json!({"f": "c$"})));
+    assert!(ev(&re("c[]$]", RegexFlavor::Python), json!({"f": "c$"})));
+    assert!(ev(&re("c\\$", RegexFlavor::Python), json!({"f": "c$"})));
+    assert!(!ev(&re("c$", RegexFlavor::Lucene), json!({"f": "abc\n"})));
+}
+
+#[test]
 fn truthiness_is_pythons() {
     let t = pred(&["x"], Op::Truthy, vec![], Case::Sensitive);
     for (doc, want) in [

@@ -179,6 +179,15 @@ fn value(
             if p.case == Case::Insensitive {
                 mods.push("i");
             }
+            if r.flavor == crate::ir::RegexFlavor::Python
+                && crate::eval::python_dollar(&r.pattern) != r.pattern
+            {
+                let msg = format!(
+                    "`{}`: Python's `$` also matches before a final newline; Sigma engines' `$` differ (some match only at the end)",
+                    p.field
+                );
+                diags.push(Diagnostic::lossy(msg).with_span(span));
+            }
             Y::String(anchored(&r.pattern, r.anchor))
         }
         Value::Cidr(c) => Y::String(c.clone()),

@@ -56,6 +56,14 @@ enum Sym {
     /// `event.deep_walk(k1, …, kn)`: the path walks through lists at every inner step
     /// (`k1[*]…kn`). Only its truthiness and iteration are translated; see `loops`.
     Walked(FieldRef),
+    /// `re.compile(pattern)`.
+    Compiled {
+        pattern: String,
+        insensitive: bool,
+    },
+    /// What a compiled pattern's `match`/`search` returns: a match object exactly when the
+    /// expression holds, else None.
+    Matched(Expr),
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -359,7 +367,8 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     fn truthy(&mut self, s: Sym) -> R<Expr> {
         Ok(match s {
-            Sym::Bool(e) => e,
+            Sym::Bool(e) | Sym::Matched(e) => e,
+            Sym::Compiled { .. } => Expr::constant(true, None),
             Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),
@@ -603,8 +612,13 @@ fn is_true(s: Sym) -> R<Expr> {
         Sym::Bool(e) => e,
         Sym::Lit(v) => Expr::constant(v == Json::Bool(true), None),
         Sym::Field(f) if f.fold.is_none() => f.exact(f.pred(Op::Eq, vec![Value::Bool(true)])),
-        // Strings, lists and the event are never `True`.
-        Sym::Field(_) | Sym::Str(_) | Sym::Split(..) | Sym::Event => Expr::constant(false, None),
+        // Strings, lists, the event, patterns and match objects are never `True`.
+        Sym::Field(_)
+        | Sym::Str(_)
+        | Sym::Split(..)
+        | Sym::Event
+        | Sym::Compiled { .. }
+        | Sym::Matched(_) => Expr::constant(false, None),
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         Sym::Walked(_) => {
             return Err(Fail { msg: "returning deep_walk's result".into(), span: Span::default() })

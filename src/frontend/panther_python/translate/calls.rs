@@ -70,23 +70,42 @@ impl<'m, 'd> Translator<'m, 'd> {
         let Sym::Lit(Json::String(pattern)) = self.sym(pat)? else {
             return self.fail("a regex that is not a literal", pat);
         };
-        let Sym::Field(f) = self.sym(subject)? else {
-            return self.fail("a regex over something other than a field", subject);
-        };
-        let mut case = f.case();
-        for flag in args.iter().skip(2).chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+        let insensitive = self.regex_flags(args.iter().skip(2), c)?;
+        if regex::Regex::new(&pattern).is_err() {
+            return self.fail("a regex the evaluator's engine cannot run", pat);
+        }
+        self.regex_on(func, &pattern, insensitive, subject)
+    }
+
+    /// `re.I` / `re.IGNORECASE` among a call's extra arguments and keywords; other flags fail.
+    fn regex_flags<'e>(&mut self, extra: impl Iterator<Item = &'e PyExpr>, c: &'e ast::ExprCall) -> R<bool> {
+        let mut insensitive = false;
+        for flag in extra.chain(c.arguments.keywords.iter().map(|k| &k.value)) {
             match flag {
                 PyExpr::Attribute(a)
                     if is_name(&a.value, "re") && matches!(a.attr.as_str(), "I" | "IGNORECASE") =>
                 {
-                    case = Case::Insensitive
+                    insensitive = true
                 }
                 other => return self.fail("regex flags other than re.IGNORECASE", other),
             }
         }
-        if regex::Regex::new(&pattern).is_err() {
-            return self.fail("a regex the evaluator's engine cannot run", pat);
-        }
+        Ok(insensitive)
+    }
+
+    /// `re.<func>(pattern, subject)`: a match (not None) on the subject field.
+    pub(super) fn regex_on(
+        &mut self,
+        func: &str,
+        pattern: &str,
+        insensitive: bool,
+        subject: &PyExpr,
+    ) -> R<Expr> {
+        let Sym::Field(f) = self.sym(subject)? else {
+            return self.fail("a regex over something other than a field", subject);
+        };
+        let case = if insensitive { Case::Insensitive } else { f.case() };
+        let pattern = pattern.to_string();
         let anchor = match func {
             "match" => Anchor::Start,
             "fullmatch" => Anchor::Full,
@@ -198,6 +217,18 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub(super) fn call_value(&mut self, c: &ast::ExprCall) -> R<Sym> {
         let args = &c.arguments.args;
         match &*c.func {
+            // `re.compile(pattern[, flags])`: a pattern whose match/search/fullmatch are tests.
+            PyExpr::Attribute(a) if is_name(&a.value, "re") && a.attr.as_str() == "compile" => {
+                let Some(Sym::Lit(Json::String(pattern))) = args.first().map(|p| self.sym(p)).transpose()?
+                else {
+                    return self.fail("re.compile of something other than a literal pattern", c);
+                };
+                let insensitive = self.regex_flags(args.iter().skip(1), c)?;
+                if regex::Regex::new(&pattern).is_err() {
+                    return self.fail("a regex the evaluator's engine cannot run", c);
+                }
+                Ok(Sym::Compiled { pattern, insensitive })
+            }
             PyExpr::Attribute(a) => {
                 let method = a.attr.as_str();
                 if let PyExpr::Name(m) = &*a.value {
@@ -261,6 +292,12 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub(super) fn method(&mut self, recv: Sym, method: &str, c: &ast::ExprCall) -> R<Sym> {
         let args = &c.arguments.args;
         match (recv, method) {
+            (Sym::Compiled { pattern, insensitive }, "match" | "search" | "fullmatch") => match &args[..] {
+                [subject] if c.arguments.keywords.is_empty() => {
+                    self.regex_on(method, &pattern, insensitive, subject).map(Sym::Matched)
+                }
+                _ => self.fail("a compiled pattern's match with a position or flags", c),
+            },
             (Sym::Event, "get") | (Sym::Field(_), "get") if !args.is_empty() && args.len() <= 2 => {
                 let recv = self.sym(match &*c.func {
                     PyExpr::Attribute(a) => &a.value,

@@ -44,6 +44,13 @@ impl<'m, 'd> Translator<'m, 'd> {
             return self.fail("a comparison with deep_walk's result (a value, or a list of values)", node);
         }
         let negate = matches!(op, CmpOp::NotEq | CmpOp::NotIn | CmpOp::IsNot);
+        // A compiled pattern's match result is None exactly when nothing matched.
+        if let (CmpOp::Is | CmpOp::IsNot | CmpOp::Eq | CmpOp::NotEq, Sym::Matched(m), Sym::Lit(Json::Null))
+        | (CmpOp::Is | CmpOp::IsNot | CmpOp::Eq | CmpOp::NotEq, Sym::Lit(Json::Null), Sym::Matched(m)) =
+            (op, &l, &r)
+        {
+            return Ok(if negate { m.clone() } else { Expr::not(m.clone(), None) });
+        }
         let compound = |v: &Json| v.is_array() || v.is_object();
         let e = match (op, l, r) {
             // `x == []` / `x == {}`: Panther's wrapped list or mapping equals an empty literal
