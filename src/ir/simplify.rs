@@ -53,6 +53,9 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
         !dup
     });
     if and {
+        if let Some(factored) = factor_common_alternative(&mut out, span) {
+            return factored;
+        }
         drop_implied_presence(&mut out);
     } else {
         drop_excluded_alternatives(&mut out);
@@ -64,6 +67,34 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
         _ if and => Expr::and(out, span),
         _ => Expr::or(out, span),
     }
+}
+
+/// `(a or x) and (a or y)` → `a or (x and y)`, for the first two alternatives sharing one.
+fn factor_common_alternative(items: &mut Vec<Expr>, span: Option<Span>) -> Option<Expr> {
+    let alts = |e: &Expr| match &e.kind {
+        ExprKind::Or(xs) => Some(xs.clone()),
+        _ => None,
+    };
+    for i in 0..items.len() {
+        let Some(ai) = alts(&items[i]) else { continue };
+        let bare_i: Vec<Expr> = ai.iter().map(Expr::without_spans).collect();
+        for j in i + 1..items.len() {
+            let Some(aj) = alts(&items[j]) else { continue };
+            let shared = |x: &Expr| bare_i.contains(&x.without_spans());
+            let common: Vec<Expr> = aj.iter().filter(|x| shared(x)).cloned().collect();
+            if common.is_empty() || common.len() == ai.len() || common.len() == aj.len() {
+                continue;
+            }
+            let is_common = |x: &Expr| common.iter().any(|c| c.without_spans() == x.without_spans());
+            let rest = |a: &[Expr]| Expr::or(a.iter().filter(|x| !is_common(x)).cloned().collect(), None);
+            let mut merged = common.clone();
+            merged.push(Expr::and(vec![rest(&ai), rest(&aj)], None));
+            items.remove(j);
+            items[i] = Expr::or(merged, None);
+            return Some(simplify(Expr::and(std::mem::take(items), span)));
+        }
+    }
+    None
 }
 
 /// In a conjunction, `not (p is null)` / `not (p == null)` is implied by a sibling predicate
@@ -89,6 +120,18 @@ fn drop_implied_presence(items: &mut Vec<Expr>) {
         ExprKind::Not(inner) => match &inner.kind {
             ExprKind::Pred(p) if p.op == Op::IsNull || (p.op == Op::Eq && p.values == [Value::Null]) => {
                 below.iter().any(|f| f.0.len() > p.field.0.len() && f.0.starts_with(&p.field.0))
+            }
+            _ => false,
+        },
+        // `p` is present (perhaps null): implied by a test that needs a value at or below `p`.
+        ExprKind::Or(alts) => match alts.as_slice() {
+            [Expr { kind: ExprKind::Pred(a), .. }, Expr { kind: ExprKind::Pred(b), .. }]
+                if a.field == b.field
+                    && a.op == Op::Exists
+                    && b.op == Op::Eq
+                    && b.values == [Value::Null] =>
+            {
+                below.iter().any(|f| f.0.starts_with(&a.field.0))
             }
             _ => false,
         },
@@ -152,6 +195,20 @@ mod tests {
             Predicate::new(FieldPath::key(field), Op::Eq, vec![Value::Str(v.into())], Case::Sensitive),
             None,
         )
+    }
+
+    #[test]
+    fn a_shared_alternative_is_factored_out() {
+        let (a, x, y) = (eq("a", "1"), eq("x", "2"), eq("y", "3"));
+        let e = Expr::and(
+            vec![Expr::or(vec![a.clone(), x.clone()], None), Expr::or(vec![a.clone(), y.clone()], None)],
+            None,
+        );
+        let s = simplify(e.clone());
+        assert_eq!(s.without_spans(), Expr::or(vec![a, Expr::and(vec![x, y], None)], None));
+        for ev in [json!({}), json!({"a": "1"}), json!({"x": "2"}), json!({"x": "2", "y": "3"})] {
+            assert_eq!(crate::eval::eval_expr(&e, &ev), crate::eval::eval_expr(&s, &ev));
+        }
     }
 
     #[test]

@@ -389,6 +389,29 @@ impl<'m, 'd> Translator<'m, 'd> {
         })
     }
 
+    /// One operand of `and` / `or` after `before` (the operands' truthiness so far). It runs
+    /// only when those did not decide, so what it needs to not raise is needed only then.
+    fn operand<T>(&mut self, and: bool, before: &[Expr], f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        let outer = std::mem::take(&mut self.guards);
+        let out = f(self);
+        let own = std::mem::replace(&mut self.guards, outer);
+        let out = out?;
+        if !own.is_empty() {
+            let decided = if and {
+                Expr::not(Expr::and(before.to_vec(), None), None)
+            } else {
+                Expr::or(before.to_vec(), None)
+            };
+            let guard = if before.is_empty() {
+                Expr::and(own, None)
+            } else {
+                Expr::or(vec![decided, Expr::and(own, None)], None)
+            };
+            self.guards.push(crate::ir::simplify(guard));
+        }
+        Ok(out)
+    }
+
     /// Whether a returned expression's value is `True` itself.
     fn returns_true(&mut self, v: &PyExpr) -> R<Expr> {
         let span = span_of(self.file, v);
@@ -397,22 +420,36 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let n = b.values.len();
                 if b.op == BoolOp::And {
                     // `a and b`: b's value when a is truthy.
-                    let mut parts: Vec<Expr> =
-                        b.values[..n - 1].iter().map(|x| self.bool_of(x)).collect::<R<_>>()?;
-                    parts.push(self.returns_true(&b.values[n - 1])?);
+                    let mut parts: Vec<Expr> = Vec::new();
+                    for x in &b.values[..n - 1] {
+                        let part = self.operand(true, &parts, |t| t.bool_of(x))?;
+                        parts.push(part);
+                    }
+                    let last = self.operand(true, &parts, |t| t.returns_true(&b.values[n - 1]))?;
+                    parts.push(last);
                     Expr::and(parts, None)
                 } else {
                     // `a or b`: the first truthy operand's value, else the last one's.
                     let mut alts = Vec::new();
                     let mut falsy_before = Vec::new();
+                    let mut truthy_before: Vec<Expr> = Vec::new();
                     for x in b.values.iter() {
+                        let (value, truthy) = self.operand(false, &truthy_before, |t| {
+                            let value = t.returns_true(x)?;
+                            // For a real bool, "was not True" is already implied by the earlier
+                            // alternatives; only non-bool operands need the explicit guard.
+                            let truthy = if is_bool_syntax(x) { None } else { Some(t.bool_of(x)?) };
+                            Ok((value, truthy))
+                        })?;
                         let mut parts = falsy_before.clone();
-                        parts.push(self.returns_true(x)?);
+                        parts.push(value.clone());
                         alts.push(Expr::and(parts, None));
-                        // For a real bool, "was not True" is already implied by the earlier
-                        // alternatives; only non-bool operands need the explicit guard.
-                        if !is_bool_syntax(x) {
-                            falsy_before.push(Expr::not(self.bool_of(x)?, None));
+                        match truthy {
+                            Some(t) => {
+                                falsy_before.push(Expr::not(t.clone(), None));
+                                truthy_before.push(t);
+                            }
+                            None => truthy_before.push(value),
                         }
                     }
                     Expr::or(alts, None)
@@ -462,8 +499,13 @@ impl<'m, 'd> Translator<'m, 'd> {
     fn bool_of_inner(&mut self, e: &PyExpr) -> R<Expr> {
         match e {
             PyExpr::BoolOp(b) => {
-                let items: Vec<Expr> = b.values.iter().map(|v| self.bool_of(v)).collect::<R<_>>()?;
-                Ok(if b.op == BoolOp::And { Expr::and(items, None) } else { Expr::or(items, None) })
+                let and = b.op == BoolOp::And;
+                let mut items: Vec<Expr> = Vec::new();
+                for v in &b.values {
+                    let item = self.operand(and, &items, |t| t.bool_of(v))?;
+                    items.push(item);
+                }
+                Ok(if and { Expr::and(items, None) } else { Expr::or(items, None) })
             }
             PyExpr::UnaryOp(u) if u.op == UnaryOp::Not => Ok(Expr::not(self.bool_of(&u.operand)?, None)),
             PyExpr::Compare(c) => self.compare_chain(c),
