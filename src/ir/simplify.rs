@@ -57,6 +57,7 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
             return factored;
         }
         drop_implied_presence(&mut out);
+        drop_implied_alternatives(&mut out);
     } else {
         drop_excluded_alternatives(&mut out);
         merge_same_test(&mut out);
@@ -66,6 +67,52 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
         1 => out.remove(0),
         _ if and => Expr::and(out, span),
         _ => Expr::or(out, span),
+    }
+}
+
+/// In a conjunction, an `or` one of whose alternatives a sibling test already implies holds
+/// whenever the conjunction does: drop it. (`f` is a string, or is present, beside
+/// `f == "x"`.)
+fn drop_implied_alternatives(items: &mut Vec<Expr>) {
+    let preds: Vec<super::Predicate> = items
+        .iter()
+        .filter_map(|x| match &x.kind {
+            ExprKind::Pred(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    if preds.is_empty() || items.len() < 2 {
+        return;
+    }
+    items.retain(|x| match &x.kind {
+        ExprKind::Or(alts) => !alts.iter().any(|d| preds.iter().any(|q| implies(q, d))),
+        _ => true,
+    });
+}
+
+/// Whether predicate `q` holding means `d` holds (for the few shapes `d` takes as a guard).
+fn implies(q: &super::Predicate, d: &Expr) -> bool {
+    let needs_value = !matches!(q.op, Op::IsNull) && !q.values.contains(&Value::Null) && q.field.is_simple();
+    let only_strings = matches!(
+        q.op,
+        Op::Eq | Op::StartsWith | Op::EndsWith | Op::Regex | Op::Wildcard | Op::Term | Op::Match
+    ) && !q.values.is_empty()
+        && q.values.iter().all(|v| matches!(v, Value::Str(_) | Value::Pattern(_) | Value::Regex(_)));
+    match &d.kind {
+        ExprKind::Pred(p) if p.field == q.field && needs_value => match p.op {
+            Op::Exists => true,
+            Op::StartsWith => {
+                only_strings && p.values == [Value::Str(String::new())] && p.case == super::Case::Sensitive
+            }
+            _ => false,
+        },
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Pred(p) if p.field == q.field && needs_value => {
+                p.op == Op::IsNull || (p.op == Op::Eq && p.values == [Value::Null])
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 mod calls;
 mod compare;
 mod loops;
+mod values;
 
 use calls::*;
 
@@ -61,6 +62,9 @@ enum Sym {
         pattern: String,
         insensitive: bool,
     },
+    /// A value that depends on the event: alternatives with exclusive, exhaustive conditions
+    /// (see `values`).
+    Choice(Vec<(Expr, Sym)>),
     /// What a compiled pattern's `match`/`search` returns: a match object exactly when the
     /// expression holds, else None.
     Matched(Expr),
@@ -228,6 +232,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         let saved_loop = self.loop_returns.take();
         let result = match single_return(&body) {
             Some(value) if !strict => self.sym(value).map(|s| self.with_guards(s)),
+            _ if !strict => match self.returned_value(&body) {
+                Some(s) => Ok(s),
+                None => self.block(&body).map(Sym::Bool),
+            },
             _ => self.block(&body).map(Sym::Bool),
         };
         self.loop_returns = saved_loop;
@@ -369,6 +377,13 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(match s {
             Sym::Bool(e) | Sym::Matched(e) => e,
             Sym::Compiled { .. } => Expr::constant(true, None),
+            Sym::Choice(alts) => {
+                let mut out = Vec::new();
+                for (c, s) in alts {
+                    out.push(Expr::and(vec![c, self.truthy(s)?], None));
+                }
+                Expr::or(out, None)
+            }
             Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),
@@ -572,6 +587,8 @@ impl<'m, 'd> Translator<'m, 'd> {
                 _ => return self.fail("a negation of a non-number", e),
             },
             PyExpr::UnaryOp(u) if u.op != UnaryOp::Not => return self.fail("this unary operator", e),
+            PyExpr::BoolOp(b) if !b.values.iter().all(is_bool_syntax) => self.bool_op_value(b)?,
+            PyExpr::If(x) => self.if_value(x)?,
             PyExpr::BoolOp(_) | PyExpr::Compare(_) | PyExpr::UnaryOp(_) => Sym::Bool(self.bool_of(e)?),
             PyExpr::FString(_) => return self.fail("an f-string", e),
             PyExpr::BinOp(_) => return self.fail("arithmetic or string building", e),
@@ -664,6 +681,10 @@ fn is_true(s: Sym) -> R<Expr> {
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         Sym::Walked(_) => {
             return Err(Fail { msg: "returning deep_walk's result".into(), span: Span::default() })
+        }
+        Sym::Choice(alts) => {
+            let parts = alts.into_iter().map(|(c, s)| Ok(Expr::and(vec![c, is_true(s)?], None)));
+            Expr::or(parts.collect::<R<_>>()?, None)
         }
     })
 }

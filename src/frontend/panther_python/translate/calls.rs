@@ -240,7 +240,17 @@ impl<'m, 'd> Translator<'m, 'd> {
                     }
                 }
                 let recv = self.sym(&a.value)?;
-                self.method(recv, method, c)
+                match recv {
+                    // A method of a value that depends on the event: of each alternative.
+                    Sym::Choice(alts) if method != "get" => {
+                        let mut out = Vec::new();
+                        for (cond, s) in alts {
+                            out.push((cond, self.method(s, method, c)?));
+                        }
+                        Ok(Sym::Choice(out))
+                    }
+                    recv => self.method(recv, method, c),
+                }
             }
             PyExpr::Name(n) => {
                 let name = n.id.as_str();
@@ -292,6 +302,20 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub(super) fn method(&mut self, recv: Sym, method: &str, c: &ast::ExprCall) -> R<Sym> {
         let args = &c.arguments.args;
         match (recv, method) {
+            (Sym::Lit(Json::Object(map)), "get") if !args.is_empty() && args.len() <= 2 => {
+                let default = match args.get(1) {
+                    Some(d) => match self.sym(d)? {
+                        Sym::Lit(v) => v,
+                        _ => return self.fail("a non-constant default", d),
+                    },
+                    None => Json::Null,
+                };
+                match self.sym(&args[0])? {
+                    Sym::Lit(Json::String(k)) => Ok(Sym::Lit(map.get(&k).cloned().unwrap_or(default))),
+                    Sym::Field(key) => Ok(self.lookup_value(&map, key, default)),
+                    _ => self.fail("a lookup with a key that is neither a constant nor a field", &args[0]),
+                }
+            }
             (Sym::Compiled { pattern, insensitive }, "match" | "search" | "fullmatch") => match &args[..] {
                 [subject] if c.arguments.keywords.is_empty() => {
                     self.regex_on(method, &pattern, insensitive, subject).map(Sym::Matched)

@@ -38,6 +38,26 @@ impl<'m, 'd> Translator<'m, 'd> {
             }
         }
         let (l, r) = (self.sym(left)?, self.sym(right)?);
+        self.compare_syms(op, l, r, node)
+    }
+
+    /// `l op r` for symbolic values; a [`Sym::Choice`] on either side is compared alternative by
+    /// alternative.
+    pub(super) fn compare_syms(&mut self, op: CmpOp, l: Sym, r: Sym, node: &ast::ExprCompare) -> R<Expr> {
+        if let Sym::Choice(alts) = l {
+            let mut out = Vec::new();
+            for (c, s) in alts {
+                out.push(Expr::and(vec![c, self.compare_syms(op, s, r.clone(), node)?], None));
+            }
+            return Ok(Expr::or(out, None));
+        }
+        if let Sym::Choice(alts) = r {
+            let mut out = Vec::new();
+            for (c, s) in alts {
+                out.push(Expr::and(vec![c, self.compare_syms(op, l.clone(), s, node)?], None));
+            }
+            return Ok(Expr::or(out, None));
+        }
         if matches!(l, Sym::Walked(_)) || matches!(r, Sym::Walked(_)) {
             // One value found comes back alone, several as a list: what `==` or `in` means
             // depends on the event's shape.
