@@ -31,6 +31,8 @@ pub(crate) struct Module {
     pub functions: HashMap<String, Func>,
     /// `import x as y`: alias → that module's functions.
     pub modules: HashMap<String, HashMap<String, Func>>,
+    /// Constants of modules imported whole (`import panther_event_type_helpers as event_type`).
+    pub module_consts: HashMap<String, Rc<HashMap<String, ast::Expr>>>,
     pub udm: HashMap<String, Udm>,
 }
 
@@ -45,7 +47,13 @@ impl Module {
         let (text, path) = (src.text.clone(), src.path.clone());
         let body = parse(&text, file, diags)?;
         let (functions, consts) = collect(&body, file);
-        let mut m = Module { consts, functions, modules: HashMap::new(), udm: HashMap::new() };
+        let mut m = Module {
+            consts,
+            functions,
+            modules: HashMap::new(),
+            module_consts: HashMap::new(),
+            udm: HashMap::new(),
+        };
         let helpers = env.helpers_dir.map(Path::to_path_buf).or_else(|| find_up(&path, "global_helpers"));
         for stmt in &body {
             m.import(stmt, helpers.as_deref(), sources);
@@ -83,8 +91,9 @@ impl Module {
                 for alias in &i.names {
                     let module = alias.name.id.to_string();
                     let local = alias.asname.as_ref().map_or(module.clone(), |a| a.id.to_string());
-                    if let Some((funcs, _)) = helper_module(helpers, &module, sources) {
-                        self.modules.insert(local, funcs);
+                    if let Some((funcs, consts)) = helper_module(helpers, &module, sources) {
+                        self.modules.insert(local.clone(), funcs);
+                        self.module_consts.insert(local, consts);
                     }
                 }
             }

@@ -587,6 +587,19 @@ impl<'m, 'd> Translator<'m, 'd> {
                 _ => return self.fail("a negation of a non-number", e),
             },
             PyExpr::UnaryOp(u) if u.op != UnaryOp::Not => return self.fail("this unary operator", e),
+            // A constant of a module imported whole (`event_type.MFA_RESET`).
+            PyExpr::Attribute(a) if matches!(&*a.value, PyExpr::Name(m) if self.module.module_consts.contains_key(m.id.as_str())) =>
+            {
+                let PyExpr::Name(m) = &*a.value else { return self.fail("this expression", e) };
+                let consts = self.module.module_consts[m.id.as_str()].clone();
+                let Some(value) = consts.get(a.attr.as_str()).cloned() else {
+                    return self.fail(format!("`{}.{}`, which that module does not define", m.id, a.attr), e);
+                };
+                let saved = std::mem::replace(&mut self.consts, consts);
+                let out = self.sym(&value);
+                self.consts = saved;
+                out?
+            }
             PyExpr::BoolOp(b) if !b.values.iter().all(is_bool_syntax) => self.bool_op_value(b)?,
             PyExpr::If(x) => self.if_value(x)?,
             PyExpr::BoolOp(_) | PyExpr::Compare(_) | PyExpr::UnaryOp(_) => Sym::Bool(self.bool_of(e)?),

@@ -242,7 +242,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let recv = self.sym(&a.value)?;
                 match recv {
                     // A method of a value that depends on the event: of each alternative.
-                    Sym::Choice(alts) if method != "get" => {
+                    Sym::Choice(alts) => {
                         let mut out = Vec::new();
                         for (cond, s) in alts {
                             out.push((cond, self.method(s, method, c)?));
@@ -322,11 +322,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 }
                 _ => self.fail("a compiled pattern's match with a position or flags", c),
             },
-            (Sym::Event, "get") | (Sym::Field(_), "get") if !args.is_empty() && args.len() <= 2 => {
-                let recv = self.sym(match &*c.func {
-                    PyExpr::Attribute(a) => &a.value,
-                    _ => return self.fail("this call", c),
-                })?;
+            (recv @ (Sym::Event | Sym::Field(_)), "get") if !args.is_empty() && args.len() <= 2 => {
                 let Sym::Lit(Json::String(key)) = self.sym(&args[0])? else {
                     return self.fail("get with a non-constant key", &args[0]);
                 };

@@ -33,6 +33,8 @@ enum Source {
     /// deep_walk's values: iterated like a field, but only as mappings.
     Walked(FieldRef),
     Constants(Vec<Json>),
+    /// `x or []`: `x`'s elements when `x` is truthy (this condition), else none.
+    IfTruthy(Box<Source>, Expr),
 }
 
 impl<'m, 'd> Translator<'m, 'd> {
@@ -101,6 +103,20 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     fn source(&mut self, iter: &PyExpr) -> R<Source> {
+        if let PyExpr::BoolOp(b) = iter {
+            let empty = |e: &PyExpr| match e {
+                PyExpr::List(l) => l.elts.is_empty(),
+                PyExpr::Tuple(t) => t.elts.is_empty(),
+                _ => false,
+            };
+            if let (ruff_python_ast::BoolOp::Or, [x, e]) = (b.op, &b.values[..]) {
+                if empty(e) {
+                    let cond = self.bool_of(x)?;
+                    let inner = self.source(x)?;
+                    return Ok(Source::IfTruthy(Box::new(inner), cond));
+                }
+            }
+        }
         // `set(x)`, `list(x)` … iterate what `x` iterates (order and repeats do not matter to
         // any/all), and raise where iterating `x` raises.
         if let PyExpr::Call(c) = iter {
@@ -154,6 +170,14 @@ impl<'m, 'd> Translator<'m, 'd> {
                     parts.push(self.element_scope(var, Sym::Lit(item.clone()), node, test)?);
                 }
                 Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+            }
+            Source::IfTruthy(inner, cond) => {
+                let each = self.each_element(inner, var, any, node, test)?;
+                Ok(if any {
+                    Expr::and(vec![cond.clone(), each], None)
+                } else {
+                    Expr::or(vec![Expr::not(cond.clone(), None), each], None)
+                })
             }
             Source::Field(list) | Source::Walked(list) => {
                 self.loop_depth += 1;
