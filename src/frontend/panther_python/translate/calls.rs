@@ -10,7 +10,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         let args = &c.arguments.args;
         match &*c.func {
             PyExpr::Attribute(a) if matches!(a.attr.as_str(), "startswith" | "endswith") => {
-                let Sym::Field(f) = self.sym(&a.value)? else { return Ok(None) };
+                let recv = self.sym(&a.value)?;
+                if !matches!(recv, Sym::Field(_) | Sym::Choice(_) | Sym::Lit(_)) {
+                    return Ok(None);
+                }
                 let [arg] = &args[..] else {
                     return self.fail("startswith/endswith with several arguments", c);
                 };
@@ -21,12 +24,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                     }
                     _ => return self.fail("startswith/endswith of a non-literal", arg),
                 };
-                let op = if a.attr.as_str() == "startswith" { Op::StartsWith } else { Op::EndsWith };
-                let values = fold_values(&f, values.into_iter().map(Json::String).collect());
-                if values.is_empty() {
-                    return Ok(Some(Expr::constant(false, None)));
-                }
-                Ok(Some(f.exact(string_guarded(&f, f.pred(op, values)))))
+                self.affix(a.attr.as_str() == "startswith", recv, &values, c).map(Some)
             }
             PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all") => {
                 let any = n.id.as_str() == "any";
@@ -49,6 +47,48 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.regex(a.attr.as_str(), c).map(Some)
             }
             _ => Ok(None),
+        }
+    }
+
+    /// `recv.startswith(values)` / `.endswith(values)` (any of them).
+    fn affix(&mut self, start: bool, recv: Sym, values: &[String], c: &ast::ExprCall) -> R<Expr> {
+        match recv {
+            Sym::Field(f) => {
+                let op = if start { Op::StartsWith } else { Op::EndsWith };
+                let values = fold_values(&f, values.iter().cloned().map(Json::String).collect());
+                if values.is_empty() {
+                    return Ok(Expr::constant(false, None));
+                }
+                Ok(f.exact(string_guarded(&f, f.pred(op, values))))
+            }
+            Sym::Lit(Json::String(s)) => {
+                let hit = values.iter().any(|v| {
+                    if start {
+                        s.starts_with(v.as_str())
+                    } else {
+                        s.ends_with(v.as_str())
+                    }
+                });
+                Ok(Expr::constant(hit, None))
+            }
+            Sym::Choice(alts) => {
+                let mut out = Vec::new();
+                for (cond, s) in alts {
+                    if matches!(s, Sym::Lit(ref v) if !v.is_string()) {
+                        // That alternative has no such method: Python raises when it is taken.
+                        self.guard(Expr::not(cond, None));
+                        continue;
+                    }
+                    out.push(Expr::and(vec![cond, self.affix(start, s, values, c)?], None));
+                }
+                Ok(Expr::or(out, None))
+            }
+            // False, None, numbers, collections: no such method, Python raises.
+            Sym::Lit(_) => {
+                self.guard(Expr::constant(false, None));
+                Ok(Expr::constant(false, None))
+            }
+            _ => self.fail("startswith/endswith of something other than a string", c),
         }
     }
 

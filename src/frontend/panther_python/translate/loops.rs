@@ -51,7 +51,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         guards.extend(iteration_guards(&source));
         let saved = self.loop_returns.replace(Vec::new());
         let body: Vec<&Stmt> = f.body.iter().collect();
-        let returns = self.each_element(&source, var.id.as_str(), true, f, &mut |t| t.block(&body));
+        let returns = self.each_element(&source, var.id.as_str(), true, false, f, &mut |t| t.block(&body));
         let values = std::mem::replace(&mut self.loop_returns, saved).unwrap_or_default();
         let returns = returns?;
         // Names the body assigned keep their last value after the loop: unknown here.
@@ -90,7 +90,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         for guard in iteration_guards(&source) {
             self.guard(guard);
         }
-        self.each_element(&source, var.id.as_str(), any, g, &mut |t| {
+        self.each_element(&source, var.id.as_str(), any, true, g, &mut |t| {
             let test = t.bool_of(&g.elt)?;
             let conds: Vec<Expr> = comp.ifs.iter().map(|i| t.bool_of(i)).collect::<R<_>>()?;
             let cond = Expr::and(conds, None);
@@ -152,11 +152,14 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     /// `quantifier` elements of `source` make `test` true, `test` being translated once per
     /// constant, or once with the variable bound to the element of an event array.
+    /// With `hoist` (a generator, whose test keeps its guards), a guard every constant's step
+    /// shares becomes a guard on the whole loop.
     fn each_element(
         &mut self,
         source: &Source,
         var: &str,
         any: bool,
+        hoist: bool,
         node: &impl ruff_text_size::Ranged,
         test: &mut dyn FnMut(&mut Self) -> R<Expr>,
     ) -> R<Expr> {
@@ -166,13 +169,36 @@ impl<'m, 'd> Translator<'m, 'd> {
                     return self.fail("iteration over a very large constant collection", node);
                 }
                 let mut parts = Vec::new();
+                let mut shared: Option<Vec<Expr>> = None;
                 for item in items {
-                    parts.push(self.element_scope(var, Sym::Lit(item.clone()), node, test)?);
+                    let (part, guards, pushed) = self.element_scope(var, Sym::Lit(item.clone()), test)?;
+                    // A generator's step may raise only the same way for every element (the
+                    // first one then raises, whatever the order): a guard on the whole loop.
+                    let bare: Vec<Expr> = guards.iter().map(Expr::without_spans).collect();
+                    match &shared {
+                        _ if pushed && !hoist => {
+                            return self.fail(
+                                "a loop step that can raise an exception (its outcome would depend on the element order)",
+                                node,
+                            )
+                        }
+                        Some(s) if *s != bare => {
+                            return self.fail(
+                                "a loop step that can raise an exception (its outcome would depend on the element order)",
+                                node,
+                            )
+                        }
+                        _ => shared = Some(bare),
+                    }
+                    parts.push(part);
+                }
+                for g in shared.unwrap_or_default() {
+                    self.guard(g);
                 }
                 Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
             }
             Source::IfTruthy(inner, cond) => {
-                let each = self.each_element(inner, var, any, node, test)?;
+                let each = self.each_element(inner, var, any, hoist, node, test)?;
                 Ok(if any {
                     Expr::and(vec![cond.clone(), each], None)
                 } else {
@@ -183,7 +209,13 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.loop_depth += 1;
                 let key = marker(self.loop_depth);
                 let element = FieldRef::new(FieldPath::key(key.clone()), Json::Null, false);
-                let body = self.element_scope(var, Sym::Field(element), node, test);
+                let body = match self.element_scope(var, Sym::Field(element), test) {
+                    Ok((_, _, true)) => self.fail(
+                        "a loop step that can raise an exception (its outcome would depend on the element order)",
+                        node,
+                    ),
+                    other => other.map(|(body, ..)| body),
+                };
                 self.loop_depth -= 1;
                 let Some(body) = strip_marker(&body?, &key) else {
                     return self.fail("a loop test that reads the event besides the element", node);
@@ -210,27 +242,21 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     /// Translate `test` with `var` bound to `value`; a test that can raise is refused.
+    /// Translate `test` with `var` bound to `value`: the test, the guards it left, and
+    /// whether it could raise at all.
     fn element_scope(
         &mut self,
         var: &str,
         value: Sym,
-        node: &impl ruff_text_size::Ranged,
         test: &mut dyn FnMut(&mut Self) -> R<Expr>,
-    ) -> R<Expr> {
+    ) -> R<(Expr, Vec<Expr>, bool)> {
         let pushed = self.guards_pushed;
         let outer = std::mem::take(&mut self.guards);
         self.scopes.push(HashMap::from([(var.to_string(), value)]));
         let out = test(self);
         self.scopes.pop();
-        self.guards = outer;
-        let out = out?;
-        if self.guards_pushed != pushed {
-            return self.fail(
-                "a loop step that can raise an exception (its outcome would depend on the element order)",
-                node,
-            );
-        }
-        Ok(out)
+        let guards = std::mem::replace(&mut self.guards, outer);
+        Ok((out?, guards, self.guards_pushed != pushed))
     }
 
     /// Names assigned in a loop body hold the last iteration's value afterwards: reading one
