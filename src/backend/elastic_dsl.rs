@@ -91,6 +91,10 @@ fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Str
                 diags.push(Diagnostic::lossy(msg).with_span(span));
             }
             Seg::Glob(g) => parts.push(g.clone()),
+            Seg::Json => {
+                let msg = format!("`{}`: the source parses JSON text held in a field; Elasticsearch reads the field as an object", p.field);
+                diags.push(Diagnostic::lossy(msg).with_span(span));
+            }
         }
     }
     parts.join(".")

@@ -11,6 +11,7 @@ pub(crate) use matchers::truthy;
 use crate::ir::{Elements, Expr, ExprKind, FieldPath, Predicate, Quantifier, Rule, Seg, StageKind};
 use serde::Serialize;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 
 pub use matchers::{glob_match, python_dollar};
 
@@ -122,23 +123,25 @@ fn eval_elements(el: &Elements, event: &Json) -> Result<bool, EvalError> {
     let all = el.quantifier == Quantifier::All;
     let mut reached = Vec::new();
     reach(event, &el.path.0, &mut reached);
-    let items = reached.into_iter().flat_map(|v| match v {
-        Json::Null => &[][..],
-        Json::Array(items) => items.as_slice(),
-        one => std::slice::from_ref(one),
-    });
-    for item in items {
-        if eval_expr(&el.body, item)? != all {
-            return Ok(!all);
+    for v in &reached {
+        let items = match &**v {
+            Json::Null => &[][..],
+            Json::Array(items) => items.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        for item in items {
+            if eval_expr(&el.body, item)? != all {
+                return Ok(!all);
+            }
         }
     }
     Ok(all)
 }
 
 /// Every value `segs` reaches from `value`, fanning out at `Each` (absent steps reach nothing).
-fn reach<'a>(value: &'a Json, segs: &[Seg], out: &mut Vec<&'a Json>) {
+fn reach<'a>(value: &'a Json, segs: &[Seg], out: &mut Vec<Cow<'a, Json>>) {
     let Some((seg, rest)) = segs.split_first() else {
-        out.push(value);
+        out.push(Cow::Borrowed(value));
         return;
     };
     match seg {
@@ -157,8 +160,24 @@ fn reach<'a>(value: &'a Json, segs: &[Seg], out: &mut Vec<&'a Json>) {
             Json::Null => {}
             other => reach(other, rest, out),
         },
-        Seg::Glob(g) => named_leaves(value, g, &mut String::new(), out),
+        Seg::Glob(g) => {
+            let mut found = Vec::new();
+            named_leaves(value, g, &mut String::new(), &mut found);
+            found.into_iter().for_each(|v| reach(v, rest, out));
+        }
+        Seg::Json => {
+            if let Some(parsed) = parsed_json(value) {
+                let mut inner = Vec::new();
+                reach(&parsed, rest, &mut inner);
+                out.extend(inner.into_iter().map(|v| Cow::Owned(v.into_owned())));
+            }
+        }
     }
+}
+
+/// The document a string of JSON holds (`None` for anything else).
+fn parsed_json(value: &Json) -> Option<Json> {
+    serde_json::from_str(value.as_str()?).ok()
 }
 
 /// The leaf values under `value` whose dotted name matches the glob `pattern` (arrays are
@@ -223,6 +242,10 @@ fn at_path(
             Json::Null => f(None),
             other => at_path(other, rest, f),
         },
+        Seg::Json => match parsed_json(value) {
+            Some(parsed) => at_path(&parsed, rest, f),
+            None => f(None),
+        },
         Seg::Glob(g) => {
             let mut found = Vec::new();
             named_leaves(value, g, &mut String::new(), &mut found);
@@ -256,7 +279,7 @@ pub fn lookup<'a>(event: &'a Json, path: &FieldPath) -> Option<&'a Json> {
         cur = match seg {
             Seg::Key(k) => cur.as_object()?.get(k)?,
             Seg::Index(i) => index(cur.as_array()?, *i)?,
-            Seg::Each(_) | Seg::Glob(_) => return None,
+            Seg::Each(_) | Seg::Glob(_) | Seg::Json => return None,
         };
     }
     Some(cur)

@@ -361,6 +361,9 @@ pub enum Seg {
     Index(i64),
     /// Every element of an array, combined with the quantifier (`a[*]`, `any(x for x in a)`).
     Each(Quantifier),
+    /// The JSON document a string value holds (Python's `json.loads`): the path continues
+    /// inside it; a value that is not a string of valid JSON is absent.
+    Json,
     /// Every leaf field whose dotted name matches this glob (`*` matches any characters,
     /// dots included; arrays are transparent), as Elastic's wildcard field names (`a.*.b`)
     /// match them; any one of them satisfying the test suffices. Always the last segment.
@@ -411,6 +414,7 @@ impl fmt::Display for FieldPath {
                 Seg::Each(Quantifier::Any) => f.write_str("[*]")?,
                 Seg::Each(Quantifier::All) => f.write_str("[all]")?,
                 Seg::Glob(g) => write!(f, "{}{{{g}}}", if i > 0 { "." } else { "" })?,
+                Seg::Json => f.write_str("(json)")?,
             }
         }
         Ok(())

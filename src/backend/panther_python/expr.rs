@@ -98,11 +98,24 @@ impl<'d> Ctx<'d> {
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Py> {
         if p.op == Op::Eq && p.values.contains(&Value::Null) {
             // "present and null": `get` reads an absent key as None too, so test presence.
-            if let (Some(keys), [Value::Null]) = (p.field.key_names(), p.values.as_slice()) {
+            // JSON text that is `null` itself (not text that fails to parse).
+            if let (Some((Seg::Json, text)), [Value::Null]) = (p.field.0.split_last(), p.values.as_slice()) {
+                self.needs.helpers.insert("_json_null");
+                self.needs.imports.insert("json");
+                let base = self.base.clone();
+                let text = self.access(text, &base, base == "event");
+                return Some(Py::atom(format!("_json_null({text})")));
+            }
+            // Keys after the last JSON document on the path are tested inside that document.
+            let split = p.field.0.iter().rposition(|s| *s == Seg::Json).map_or(0, |j| j + 1);
+            let (doc, tail) = p.field.0.split_at(split);
+            let tail = FieldPath(tail.to_vec());
+            if let (Some(keys), [Value::Null]) = (tail.key_names(), p.values.as_slice()) {
                 self.needs.helpers.insert("_has");
                 let args: Vec<String> = keys.iter().map(|k| py_str(k)).collect();
-                let base = self.base.clone();
-                let value = self.access(&p.field.0, &base, base == "event");
+                let outer = self.base.clone();
+                let base = self.access(doc, &outer, outer == "event");
+                let value = self.access(&p.field.0, &outer, outer == "event");
                 return Some(Py::and(vec![
                     Py::atom(format!("_has({base}, {})", args.join(", "))),
                     Py::atom(format!("{value} is None")),
@@ -169,6 +182,13 @@ impl<'d> Ctx<'d> {
         if segs.is_empty() {
             return base.to_string();
         }
+        if let Some(j) = segs.iter().position(|s| *s == Seg::Json) {
+            // The document JSON text holds, read by `_json`, and the rest of the path in it.
+            self.needs.helpers.insert("_json");
+            self.needs.imports.insert("json");
+            let text = self.access(&segs[..j], base, is_event);
+            return self.access(&segs[j + 1..], &format!("_json({text})"), false);
+        }
         let keys: Option<Vec<&str>> =
             segs.iter().map(|s| if let Seg::Key(k) = s { Some(k.as_str()) } else { None }).collect();
         match keys {
@@ -183,7 +203,7 @@ impl<'d> Ctx<'d> {
                     .map(|s| match s {
                         Seg::Key(k) => py_str(k),
                         Seg::Index(i) => i.to_string(),
-                        Seg::Each(_) | Seg::Glob(_) => String::new(),
+                        Seg::Each(_) | Seg::Glob(_) | Seg::Json => String::new(),
                     })
                     .collect();
                 format!("_at({base}, {})", steps.join(", "))
@@ -294,6 +314,8 @@ impl<'d> Ctx<'d> {
                     Py::atom(format!("{} in {v}", py_value(val)?)),
                 ])
             }
+            // Every string starts and ends with "": the test is "a string".
+            (Op::StartsWith | Op::EndsWith, Value::Str(s)) if s.is_empty() => is_str(),
             (Op::StartsWith | Op::EndsWith, Value::Str(_)) => {
                 let method = if p.op == Op::StartsWith { "startswith" } else { "endswith" };
                 Py::and(vec![is_str(), Py::atom(format!("{subject}.{method}({})", fold(val, p.case)?))])

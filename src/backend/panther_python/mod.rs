@@ -81,6 +81,14 @@ const HELPERS: &[(&str, &str)] = &[
         "def _phrase(value, phrase):\n    \"\"\"An analysed text field holds the phrase's words, consecutively and in order.\"\"\"\n    if not isinstance(value, str):\n        return False\n    want, have = _words(phrase), _words(value)\n    return bool(want) and any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1))\n",
     ),
     (
+        "_json",
+        "def _json(value):\n    \"\"\"The document JSON text holds; None for anything else.\"\"\"\n    if not isinstance(value, str):\n        return None\n    try:\n        return json.loads(value)\n    except ValueError:\n        return None\n",
+    ),
+    (
+        "_json_null",
+        "def _json_null(value):\n    \"\"\"JSON text that parses to null.\"\"\"\n    if not isinstance(value, str):\n        return False\n    try:\n        return json.loads(value) is None\n    except ValueError:\n        return False\n",
+    ),
+    (
         "_elements",
         "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
     ),

@@ -54,6 +54,13 @@ pub(crate) fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnost
                 let msg = format!("`{}`: Sigma matches any array element, not all of them", p.field);
                 diags.push(Diagnostic::lossy(msg).with_span(span));
             }
+            Seg::Json => {
+                let msg = format!(
+                    "`{}`: the source parses JSON text held in a field; Sigma reads the field as an object",
+                    p.field
+                );
+                diags.push(Diagnostic::lossy(msg).with_span(span));
+            }
             Seg::Glob(g) => {
                 let msg = format!(
                     "`{g}` is a wildcard field name, which Sigma cannot say: written as that field name, which Sigma engines read literally"

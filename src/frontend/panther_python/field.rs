@@ -99,6 +99,9 @@ pub(crate) fn event_at(segs: &[Seg], leaf: Option<Json>) -> Json {
         Seg::Each(_) => json!([event_at(rest, leaf)]),
         // Python paths have no wildcard field names.
         Seg::Glob(_) => json!({}),
+        // JSON text; an absent last step is text that does not parse.
+        Seg::Json if last && leaf.is_none() => Json::Null,
+        Seg::Json => Json::String(event_at(rest, leaf).to_string()),
     }
 }
 

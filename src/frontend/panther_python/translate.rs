@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 mod calls;
 mod compare;
+mod exceptions;
 mod loops;
 mod values;
 
@@ -87,6 +88,9 @@ pub(crate) struct Translator<'m, 'd> {
     /// Inside a `for` body: the constants its `return`s give (see `loops`).
     loop_returns: Option<Vec<Json>>,
     loop_depth: usize,
+    /// Inside a `try` body: the exceptions its handlers catch, and what must hold for none of
+    /// them to be raised (see `exceptions`).
+    catching: Option<(Vec<exceptions::Exc>, Vec<Expr>)>,
     /// Guards added so far: a loop step that adds one can raise.
     guards_pushed: usize,
 }
@@ -105,6 +109,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             steps: 0,
             loop_returns: None,
             loop_depth: 0,
+            catching: None,
             guards_pushed: 0,
         }
     }
@@ -242,7 +247,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.strict_return = saved_strict;
         self.depth -= 1;
         self.scopes.pop();
+        // What the helper's value needs to not raise still holds for the caller.
+        let leftover = std::mem::take(&mut self.guards);
         (self.file, self.consts, self.guards) = saved;
+        self.guards.extend(leftover);
         result
     }
 
@@ -313,7 +321,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Stmt::Break(_) => self.fail("a `break`", *first),
             Stmt::AugAssign(_) => self.fail("an augmented assignment (such as a loop accumulator)", *first),
             Stmt::While(_) => self.fail("a `while` loop", *first),
-            Stmt::Try(_) => self.fail("a `try` block", *first),
+            Stmt::Try(t) => self.try_block(t, rest),
             Stmt::With(_) => self.fail("a `with` block", *first),
             Stmt::Expr(_) => self.fail("a statement with side effects", *first),
             _ => self.fail("this statement", *first),

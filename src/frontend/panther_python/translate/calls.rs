@@ -258,6 +258,9 @@ impl<'m, 'd> Translator<'m, 'd> {
         let args = &c.arguments.args;
         match &*c.func {
             // `re.compile(pattern[, flags])`: a pattern whose match/search/fullmatch are tests.
+            PyExpr::Attribute(a) if is_name(&a.value, "json") && a.attr.as_str() == "loads" => {
+                self.json_loads(c)
+            }
             PyExpr::Attribute(a) if is_name(&a.value, "re") && a.attr.as_str() == "compile" => {
                 let Some(Sym::Lit(Json::String(pattern))) = args.first().map(|p| self.sym(p)).transpose()?
                 else {

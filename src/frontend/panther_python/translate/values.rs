@@ -90,7 +90,7 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     /// The alternatives a statement list returns (falling off the end returns None).
-    fn block_value(&mut self, stmts: &[&Stmt]) -> R<Vec<Alt>> {
+    pub(super) fn block_value(&mut self, stmts: &[&Stmt]) -> R<Vec<Alt>> {
         let Some((first, rest)) = stmts.split_first() else {
             return Ok(vec![(Expr::constant(true, None), Sym::Lit(Json::Null), vec![])]);
         };
@@ -116,6 +116,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                 _ => t.fail("assignment to something other than a name", *first),
             },
             Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => t.block_value(rest),
+            Stmt::Try(x) => t.try_value(x, rest),
             Stmt::Pass(_) => t.block_value(rest),
             _ => t.fail("this statement in a helper that returns values", *first),
         })?;
@@ -161,7 +162,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(under(cond.clone(), then).chain(under(Expr::not(cond, None), otherwise)).collect())
     }
 
-    fn branch_value(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Vec<Alt>> {
+    pub(super) fn branch_value(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Vec<Alt>> {
         self.scopes.push(HashMap::new());
         let mut stmts: Vec<&Stmt> = body.iter().collect();
         if !always_returns(body) {
