@@ -33,6 +33,8 @@ pub(crate) struct Module {
     pub modules: HashMap<String, HashMap<String, Func>>,
     /// Constants of modules imported whole (`import panther_event_type_helpers as event_type`).
     pub module_consts: HashMap<String, Rc<HashMap<String, ast::Expr>>>,
+    /// Every function of each helper file loaded: a helper calls its own module's functions.
+    pub by_file: HashMap<FileId, HashMap<String, Func>>,
     pub udm: HashMap<String, Udm>,
 }
 
@@ -52,6 +54,7 @@ impl Module {
             functions,
             modules: HashMap::new(),
             module_consts: HashMap::new(),
+            by_file: HashMap::new(),
             udm: HashMap::new(),
         };
         let helpers = env.helpers_dir.map(Path::to_path_buf).or_else(|| find_up(&path, "global_helpers"));
@@ -72,11 +75,26 @@ impl Module {
         self.functions.get(name).cloned()
     }
 
+    /// `name` as code in `file` sees it: the rule module's names, or a helper module's own.
+    pub fn function_in(&self, file: FileId, name: &str) -> Option<Func> {
+        match self.by_file.get(&file) {
+            Some(own) => own.get(name).cloned(),
+            None => self.function(name),
+        }
+    }
+
+    fn remember(&mut self, funcs: &HashMap<String, Func>) {
+        if let Some(f) = funcs.values().next() {
+            self.by_file.entry(f.file).or_insert_with(|| funcs.clone());
+        }
+    }
+
     fn import(&mut self, stmt: &Stmt, helpers: Option<&Path>, sources: &mut Sources) {
         match stmt {
             Stmt::ImportFrom(i) => {
                 let Some(module) = i.module.as_ref().map(|m| m.id.to_string()) else { return };
                 let Some(funcs) = helper_module(helpers, &module, sources) else { return };
+                self.remember(&funcs.0);
                 for alias in &i.names {
                     let name = alias.name.id.to_string();
                     let local = alias.asname.as_ref().map_or(name.clone(), |a| a.id.to_string());
@@ -92,6 +110,7 @@ impl Module {
                     let module = alias.name.id.to_string();
                     let local = alias.asname.as_ref().map_or(module.clone(), |a| a.id.to_string());
                     if let Some((funcs, consts)) = helper_module(helpers, &module, sources) {
+                        self.remember(&funcs);
                         self.modules.insert(local.clone(), funcs);
                         self.module_consts.insert(local, consts);
                     }

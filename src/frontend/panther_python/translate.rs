@@ -497,10 +497,10 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::Name(n) if matches!(n.id.as_str(), "any" | "all" | "bool" | "isinstance") => {
                 self.bool_of(v)
             }
-            PyExpr::Name(n) if self.module.function(n.id.as_str()).is_some() => {
+            PyExpr::Name(n) if self.module.function_in(self.file, n.id.as_str()).is_some() => {
                 let f = self
                     .module
-                    .function(n.id.as_str())
+                    .function_in(self.file, n.id.as_str())
                     .ok_or(Fail { msg: "helper".into(), span: Span::default() })?;
                 let args = self.bind_args(&f, c)?;
                 is_true(self.call_function_mode(&f, args, true)?)

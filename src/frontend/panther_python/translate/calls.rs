@@ -305,7 +305,9 @@ impl<'m, 'd> Translator<'m, 'd> {
                         let base = self.sym(first)?;
                         self.deep_get(base, keys, c)
                     }
-                    "fnmatch" if args.len() == 2 && self.module.function("fnmatch").is_none() => {
+                    "fnmatch"
+                        if args.len() == 2 && self.module.function_in(self.file, "fnmatch").is_none() =>
+                    {
                         self.fnmatch(&args[0], &args[1]).map(Sym::Bool)
                     }
                     "str" if args.len() == 1 => match self.sym(&args[0])? {
@@ -329,7 +331,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                             _ => self.fail(format!("`{name}()` of a value read from the event"), c),
                         },
                     },
-                    _ => match self.module.function(name) {
+                    _ => match self.module.function_in(self.file, name) {
                         Some(f) => {
                             let argv = self.bind_args(&f, c)?;
                             self.call_function(&f, argv)
