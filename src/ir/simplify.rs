@@ -66,6 +66,9 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
     if and && contradicts(&out) {
         return Expr::constant(false, span);
     }
+    if !and && always_holds(&out) {
+        return Expr::constant(true, span);
+    }
     if and {
         if let Some(factored) = factor_common_alternative(&mut out, span) {
             return factored;
@@ -142,6 +145,18 @@ fn substitute(e: Expr, f: &Expr, changed: &mut bool) -> Expr {
         ExprKind::Not(x) => Expr::not(substitute(*x, f, changed), span),
         kind => Expr { kind, span },
     }
+}
+
+/// A disjunction that always holds: `x or not x`, or `x or not (x and y)`.
+fn always_holds(items: &[Expr]) -> bool {
+    let bare: Vec<Expr> = items.iter().map(Expr::without_spans).collect();
+    bare.iter().any(|x| match &x.kind {
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::And(parts) => parts.iter().any(|p| bare.contains(p)),
+            _ => bare.contains(inner),
+        },
+        _ => false,
+    })
 }
 
 /// A conjunction that cannot hold: `x and not x`, or `p` truthy beside `p` equal to a falsy

@@ -309,6 +309,22 @@ pub(super) fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
             _ => return None,
         },
         CmpOp::NotIn => !static_compare(CmpOp::In, a, b)?,
-        _ => return None,
+        CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE => {
+            // Numbers (booleans count as 0 and 1) or two strings; Python rejects other pairs.
+            let num = |v: &Json| match v {
+                Json::Bool(b) => Some(f64::from(u8::from(*b))),
+                other => other.as_f64(),
+            };
+            let ord = match (a, b) {
+                (Json::String(x), Json::String(y)) => x.cmp(y),
+                _ => num(a)?.partial_cmp(&num(b)?)?,
+            };
+            match op {
+                CmpOp::Lt => ord.is_lt(),
+                CmpOp::LtE => ord.is_le(),
+                CmpOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            }
+        }
     })
 }
