@@ -124,6 +124,27 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let p = match f.fold {
                     Some(Fold::Lower) if s != s.to_lowercase() => Expr::constant(false, None),
                     Some(Fold::Upper) if s != s.to_uppercase() => Expr::constant(false, None),
+                    // A key of a mapping too, when the field is read as one (`get("k", {})`).
+                    // Other reads take the field for a string or a list: `in` on a mapping
+                    // they might hold is not modelled (see the README's limits).
+                    None if f.default.is_object() => {
+                        let mut key = f.path.clone();
+                        key.0.push(Seg::Key(s.clone()));
+                        Expr::or(
+                            vec![
+                                f.pred(Op::Contains, vec![Value::Str(s)]),
+                                Expr::pred(
+                                    Predicate::new(key.clone(), Op::Exists, vec![], Case::Sensitive),
+                                    None,
+                                ),
+                                Expr::pred(
+                                    Predicate::new(key, Op::Eq, vec![Value::Null], Case::Sensitive),
+                                    None,
+                                ),
+                            ],
+                            None,
+                        )
+                    }
                     _ => f.pred(Op::Contains, vec![Value::Str(s)]),
                 };
                 f.exact(if negate { Expr::not(p, None) } else { p })
