@@ -26,6 +26,7 @@ pub(crate) enum Udm {
     Unsupported(String),
 }
 
+#[derive(Clone)]
 pub(crate) struct Module {
     pub consts: Rc<HashMap<String, ast::Expr>>,
     pub functions: HashMap<String, Func>,
@@ -36,6 +37,9 @@ pub(crate) struct Module {
     /// Every function of each helper file loaded: a helper calls its own module's functions.
     pub by_file: HashMap<FileId, HashMap<String, Func>>,
     pub udm: HashMap<String, Udm>,
+    /// With several data models among the rule's LogTypes: each model's log types and
+    /// mappings (the rule is then translated once per model, see `translate`).
+    pub udm_groups: Vec<(Vec<String>, HashMap<String, Udm>)>,
 }
 
 impl Module {
@@ -56,6 +60,7 @@ impl Module {
             module_consts: HashMap::new(),
             by_file: HashMap::new(),
             udm: HashMap::new(),
+            udm_groups: Vec::new(),
         };
         let helpers = env.helpers_dir.map(Path::to_path_buf).or_else(|| find_up(&path, "global_helpers"));
         for stmt in &body {
@@ -66,7 +71,8 @@ impl Module {
             f.consts = m.consts.clone();
         }
         if let Some(dir) = find_up(&path, "data_models") {
-            m.udm = load_data_model(&dir, env.log_types, sources);
+            m.udm = load_data_model(&dir, env.log_types, sources, &mut m.by_file);
+            m.udm_groups = data_model_groups(&dir, env.log_types, sources, &mut m.by_file);
         }
         Some(m)
     }
@@ -252,18 +258,23 @@ struct Mapping {
 /// `event.udm` names, resolved through the data model of each of the rule's log types.
 /// Panther picks the model by the event's `p_log_type`, so a name is usable only when every
 /// log type maps it the same way; otherwise it resolves to an explanation.
-fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> HashMap<String, Udm> {
+fn load_data_model(
+    dir: &Path,
+    log_types: &[String],
+    sources: &mut Sources,
+    by_file: &mut HashMap<FileId, HashMap<String, Func>>,
+) -> HashMap<String, Udm> {
     let models = data_models(dir);
     let chosen: Vec<Option<usize>> =
         log_types.iter().map(|lt| models.iter().position(|m| m.log_types.contains(lt))).collect();
     let Some(first) = chosen.first().copied().flatten() else { return HashMap::new() };
-    let mut out = model_mappings(dir, &models[first], sources);
+    let mut out = model_mappings(dir, &models[first], sources, by_file);
     for (lt, other) in log_types.iter().zip(&chosen).skip(1) {
         if *other == Some(first) {
             continue;
         }
         let theirs = match other {
-            Some(i) => model_mappings(dir, &models[*i], sources),
+            Some(i) => model_mappings(dir, &models[*i], sources, by_file),
             None => HashMap::new(),
         };
         for (name, udm) in out.iter_mut() {
@@ -281,9 +292,50 @@ fn load_data_model(dir: &Path, log_types: &[String], sources: &mut Sources) -> H
     out
 }
 
-fn model_mappings(dir: &Path, model: &DataModel, sources: &mut Sources) -> HashMap<String, Udm> {
+/// The rule's log types grouped by data model, with each model's mappings; empty when they
+/// all share one (or none has one).
+fn data_model_groups(
+    dir: &Path,
+    log_types: &[String],
+    sources: &mut Sources,
+    by_file: &mut HashMap<FileId, HashMap<String, Func>>,
+) -> Vec<(Vec<String>, HashMap<String, Udm>)> {
+    let models = data_models(dir);
+    let mut groups: Vec<(Option<usize>, Vec<String>)> = Vec::new();
+    for lt in log_types {
+        let model = models.iter().position(|m| m.log_types.contains(lt));
+        match groups.iter_mut().find(|(m, _)| *m == model) {
+            Some((_, types)) => types.push(lt.clone()),
+            None => groups.push((model, vec![lt.clone()])),
+        }
+    }
+    if groups.len() < 2 {
+        return Vec::new();
+    }
+    groups
+        .into_iter()
+        .map(|(model, types)| {
+            let mappings =
+                model.map(|i| model_mappings(dir, &models[i], sources, by_file)).unwrap_or_default();
+            (types, mappings)
+        })
+        .collect()
+}
+
+/// A model's mappings; its methods' module is remembered so they can call its functions.
+fn model_mappings(
+    dir: &Path,
+    model: &DataModel,
+    sources: &mut Sources,
+    by_file: &mut HashMap<FileId, HashMap<String, Func>>,
+) -> HashMap<String, Udm> {
     let methods =
         model.filename.as_ref().and_then(|f| helper_module(Some(dir), f.trim_end_matches(".py"), sources));
+    if let Some(f) = methods.as_ref().and_then(|(fs, _)| fs.values().next()) {
+        by_file
+            .entry(f.file)
+            .or_insert_with(|| methods.as_ref().map(|(fs, _)| fs.clone()).unwrap_or_default());
+    }
     let mut out = HashMap::new();
     for m in &model.mappings {
         let udm = match (&m.path, &m.method) {
@@ -324,12 +376,19 @@ mod tests {
         model(&dir, "a.yml", "A.Log", "$.actor.name");
         model(&dir, "b.yml", "B.Log", "$.user");
         let mut sources = Sources::new();
-        let both = load_data_model(&dir, &["A.Log".into(), "B.Log".into()], &mut sources);
+        let both =
+            load_data_model(&dir, &["A.Log".into(), "B.Log".into()], &mut sources, &mut HashMap::new());
         assert!(matches!(both.get("ip"), Some(Udm::Path(_))), "same path in both models");
         assert!(matches!(both.get("user"), Some(Udm::Unsupported(why)) if why.contains("B.Log")));
-        let one = load_data_model(&dir, &["A.Log".into()], &mut sources);
+        let one = load_data_model(&dir, &["A.Log".into()], &mut sources, &mut HashMap::new());
         assert!(matches!(one.get("user"), Some(Udm::Path(p)) if p.to_string() == "actor.name"));
-        let unmodelled = load_data_model(&dir, &["A.Log".into(), "C.Log".into()], &mut sources);
+        let groups =
+            data_model_groups(&dir, &["A.Log".into(), "B.Log".into()], &mut sources, &mut HashMap::new());
+        assert_eq!(groups.len(), 2, "one translation per data model");
+        assert!(matches!(groups[1].1.get("user"), Some(Udm::Path(p)) if p.to_string() == "user"));
+        assert!(data_model_groups(&dir, &["A.Log".into()], &mut sources, &mut HashMap::new()).is_empty());
+        let unmodelled =
+            load_data_model(&dir, &["A.Log".into(), "C.Log".into()], &mut sources, &mut HashMap::new());
         assert!(matches!(unmodelled.get("ip"), Some(Udm::Unsupported(_))), "C.Log reads p_udm instead");
         std::fs::remove_dir_all(&dir).ok();
     }

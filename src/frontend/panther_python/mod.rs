@@ -36,9 +36,14 @@ pub(crate) fn translate(
     diags: &mut Diagnostics,
 ) -> Option<Expr> {
     let module = env::Module::load(sources, py_file, env, diags)?;
+    let detection = match module.function("rule") {
+        Some(f) if !module.udm_groups.is_empty() => per_data_model(&module, py_file, f, diags),
+        Some(f) => translate::Translator::new(&module, py_file, diags).rule(f).map(crate::ir::simplify),
+        None => None,
+    };
     let mut t = translate::Translator::new(&module, py_file, diags);
     let detection = match module.function("rule") {
-        Some(f) => t.rule(f).map(crate::ir::simplify),
+        Some(_) => detection,
         None => {
             let msg = "the Python file defines no `rule(event)` function";
             t.diags().push(Diagnostic::error(Code::PythonLogic, msg));
@@ -61,6 +66,49 @@ pub(crate) fn translate(
         }
     }
     detection
+}
+
+/// `rule(event)` when the rule's log types have different data models: Panther resolves
+/// `event.udm` by the event's `p_log_type`, so the rule is translated once per model and each
+/// translation holds for its log types. One translation when they all come out the same.
+fn per_data_model(
+    module: &env::Module,
+    py_file: FileId,
+    f: env::Func,
+    diags: &mut Diagnostics,
+) -> Option<Expr> {
+    use crate::ir::{Case, Op, Predicate, Value};
+    let mut parts = Vec::new();
+    for (types, mappings) in &module.udm_groups {
+        let mut m = module.clone();
+        m.udm = mappings.clone();
+        let mut own = Diagnostics::new();
+        let e = translate::Translator::new(&m, py_file, &mut own).rule(f.clone()).map(crate::ir::simplify);
+        let Some(e) = e else {
+            diags.extend(own);
+            return None;
+        };
+        if parts.is_empty() {
+            diags.extend(own);
+        }
+        parts.push((types.clone(), e));
+    }
+    let first = parts[0].1.without_spans();
+    if parts.iter().all(|(_, e)| e.without_spans() == first) {
+        return Some(parts.remove(0).1);
+    }
+    let alts = parts
+        .into_iter()
+        .map(|(types, e)| {
+            let values = types.into_iter().map(Value::Str).collect();
+            let which = Expr::pred(
+                Predicate::new(FieldPath::key("p_log_type"), Op::Eq, values, Case::Sensitive),
+                None,
+            );
+            Expr::and(vec![which, e], None)
+        })
+        .collect();
+    Some(crate::ir::simplify(Expr::or(alts, None)))
 }
 
 fn def_range(f: &env::Func) -> std::ops::Range<usize> {

@@ -288,9 +288,15 @@ impl<'m, 'd> Translator<'m, 'd> {
                     Sym::Choice(alts) => {
                         let mut out = Vec::new();
                         for (cond, s) in alts {
+                            if matches!(s, Sym::Lit(Json::Null | Json::Bool(_) | Json::Number(_))) {
+                                // None, a bool or a number has no such method: Python raises
+                                // when this alternative is taken.
+                                self.guard(Expr::not(cond, None));
+                                continue;
+                            }
                             out.push((cond, self.method(s, method, c)?));
                         }
-                        Ok(Sym::Choice(out))
+                        Ok(if out.len() == 1 { out.remove(0).1 } else { Sym::Choice(out) })
                     }
                     recv => self.method(recv, method, c),
                 }
@@ -493,6 +499,29 @@ impl<'m, 'd> Translator<'m, 'd> {
     /// `event.deep_get(k…)`, or `deep_get(value, k…)` on a value read from the event: a
     /// step on a non-mapping, or a None at the end, gives the default.
     pub(super) fn deep_get(&mut self, base: Sym, keys: &[PyExpr], c: &ast::ExprCall) -> R<Sym> {
+        // Of a value that depends on the event: of each alternative. deep_get walks mappings
+        // only, so a constant that is not one gives the default.
+        if let Sym::Choice(alts) = base {
+            let mut out = Vec::new();
+            for (cond, s) in alts {
+                let value = match s {
+                    Sym::Lit(v) if !v.is_object() => {
+                        let mut default = Json::Null;
+                        for kw in &c.arguments.keywords {
+                            if let (Some("default"), Sym::Lit(d)) =
+                                (kw.arg.as_ref().map(|a| a.as_str()), self.sym(&kw.value)?)
+                            {
+                                default = d;
+                            }
+                        }
+                        Sym::Lit(default)
+                    }
+                    other => self.deep_get(other, keys, c)?,
+                };
+                out.push((cond, value));
+            }
+            return Ok(Sym::Choice(out));
+        }
         let mut path = match base {
             Sym::Event => Vec::new(),
             // The value's own default is what deep_get starts from when it is absent: only

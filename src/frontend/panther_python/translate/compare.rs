@@ -44,9 +44,19 @@ impl<'m, 'd> Translator<'m, 'd> {
     /// `l op r` for symbolic values; a [`Sym::Choice`] on either side is compared alternative by
     /// alternative.
     pub(super) fn compare_syms(&mut self, op: CmpOp, l: Sym, r: Sym, node: &ast::ExprCompare) -> R<Expr> {
+        // A pair of constants Python rejects (`"x" in None`) raises when that alternative is
+        // taken.
+        let rejects = |a: &Sym, b: &Sym| match (a, b) {
+            (Sym::Lit(a), Sym::Lit(b)) => static_compare(op, a, b).is_none(),
+            _ => false,
+        };
         if let Sym::Choice(alts) = l {
             let mut out = Vec::new();
             for (c, s) in alts {
+                if rejects(&s, &r) {
+                    self.guard(Expr::not(c, None));
+                    continue;
+                }
                 out.push(Expr::and(vec![c, self.compare_syms(op, s, r.clone(), node)?], None));
             }
             return Ok(Expr::or(out, None));
@@ -54,6 +64,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         if let Sym::Choice(alts) = r {
             let mut out = Vec::new();
             for (c, s) in alts {
+                if rejects(&l, &s) {
+                    self.guard(Expr::not(c, None));
+                    continue;
+                }
                 out.push(Expr::and(vec![c, self.compare_syms(op, l.clone(), s, node)?], None));
             }
             return Ok(Expr::or(out, None));
