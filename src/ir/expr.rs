@@ -89,6 +89,19 @@ impl Expr {
         out
     }
 
+    /// Whether two trees are equal apart from their spans (without copying either).
+    pub fn same_as(&self, other: &Expr) -> bool {
+        let all = |a: &[Expr], b: &[Expr]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y));
+        match (&self.kind, &other.kind) {
+            (ExprKind::And(a), ExprKind::And(b)) | (ExprKind::Or(a), ExprKind::Or(b)) => all(a, b),
+            (ExprKind::Not(a), ExprKind::Not(b)) => a.same_as(b),
+            (ExprKind::Elements(a), ExprKind::Elements(b)) => {
+                a.path == b.path && a.quantifier == b.quantifier && a.body.same_as(&b.body)
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// The same tree with every span removed (for comparisons that ignore positions).
     pub fn without_spans(&self) -> Expr {
         let kind = match &self.kind {

@@ -54,15 +54,13 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
         }
     }
     // `a and a` is `a`; `a or a` is `a`.
-    let mut seen: Vec<Expr> = Vec::new();
-    out.retain(|x| {
-        let bare = x.without_spans();
-        let dup = seen.contains(&bare);
-        if !dup {
-            seen.push(bare);
+    let mut kept: Vec<Expr> = Vec::with_capacity(out.len());
+    for x in out {
+        if !kept.iter().any(|k| k.same_as(&x)) {
+            kept.push(x);
         }
-        !dup
-    });
+    }
+    let mut out = kept;
     if and && contradicts(&out) {
         return Expr::constant(false, span);
     }
@@ -93,23 +91,24 @@ fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
 /// In `a and X`, `X` may assume `a`: a test (or its negation) that a sibling states is
 /// replaced inside the other siblings by true (false). One round; `None` when nothing changed.
 fn assume_siblings(items: &[Expr], span: Option<Span>) -> Option<Expr> {
-    let facts: Vec<Expr> = items
+    let facts: Vec<&Expr> = items
         .iter()
         .filter(|x| match &x.kind {
             ExprKind::Pred(_) => true,
             ExprKind::Not(inner) => matches!(inner.kind, ExprKind::Pred(_)),
             _ => false,
         })
-        .map(Expr::without_spans)
         .collect();
-    if facts.is_empty() {
+    if facts.is_empty()
+        || !items.iter().any(|x| matches!(x.kind, ExprKind::And(_) | ExprKind::Or(_) | ExprKind::Not(_)))
+    {
         return None;
     }
     let mut changed = false;
     let out: Vec<Expr> = items
         .iter()
         .map(|x| {
-            if facts.contains(&x.without_spans()) || matches!(x.kind, ExprKind::Pred(_)) {
+            if matches!(x.kind, ExprKind::Pred(_)) || facts.iter().any(|f| f.same_as(x)) {
                 return x.clone();
             }
             let mut y = x.clone();
@@ -124,14 +123,13 @@ fn assume_siblings(items: &[Expr], span: Option<Span>) -> Option<Expr> {
 
 /// `e` with every occurrence of the fact `f` made true (and of its negation, false).
 fn substitute(e: Expr, f: &Expr, changed: &mut bool) -> Expr {
-    let bare = e.without_spans();
-    if bare == *f {
+    if e.same_as(f) {
         *changed = true;
         return Expr::constant(true, e.span);
     }
-    let negation = match (&bare.kind, &f.kind) {
-        (ExprKind::Not(inner), _) => **inner == *f,
-        (_, ExprKind::Not(inner)) => **inner == bare,
+    let negation = match (&e.kind, &f.kind) {
+        (ExprKind::Not(inner), _) => inner.same_as(f),
+        (_, ExprKind::Not(inner)) => inner.same_as(&e),
         _ => false,
     };
     if negation {
@@ -149,11 +147,11 @@ fn substitute(e: Expr, f: &Expr, changed: &mut bool) -> Expr {
 
 /// A disjunction that always holds: `x or not x`, or `x or not (x and y)`.
 fn always_holds(items: &[Expr]) -> bool {
-    let bare: Vec<Expr> = items.iter().map(Expr::without_spans).collect();
-    bare.iter().any(|x| match &x.kind {
+    let has = |y: &Expr| items.iter().any(|x| x.same_as(y));
+    items.iter().any(|x| match &x.kind {
         ExprKind::Not(inner) => match &inner.kind {
-            ExprKind::And(parts) => parts.iter().any(|p| bare.contains(p)),
-            _ => bare.contains(inner),
+            ExprKind::And(parts) => parts.iter().any(has),
+            _ => has(inner),
         },
         _ => false,
     })
@@ -162,9 +160,8 @@ fn always_holds(items: &[Expr]) -> bool {
 /// A conjunction that cannot hold: `x and not x`, or `p` truthy beside `p` equal to a falsy
 /// constant (`bool(p) and p is False`).
 fn contradicts(items: &[Expr]) -> bool {
-    let bare: Vec<Expr> = items.iter().map(Expr::without_spans).collect();
-    let negated = bare.iter().any(|x| match &x.kind {
-        ExprKind::Not(inner) => bare.contains(inner),
+    let negated = items.iter().any(|x| match &x.kind {
+        ExprKind::Not(inner) => items.iter().any(|y| y.same_as(inner)),
         _ => false,
     });
     let falsy = |v: &Value| match v {
@@ -175,8 +172,8 @@ fn contradicts(items: &[Expr]) -> bool {
         _ => false,
     };
     negated
-        || bare.iter().any(|x| match &x.kind {
-            ExprKind::Pred(t) if t.op == Op::Truthy => bare.iter().any(|y| match &y.kind {
+        || items.iter().any(|x| match &x.kind {
+            ExprKind::Pred(t) if t.op == Op::Truthy => items.iter().any(|y| match &y.kind {
                 ExprKind::Pred(q) => {
                     q.field == t.field
                         && q.op == Op::Eq
@@ -203,15 +200,10 @@ fn drop_implied_alternatives(items: &mut Vec<Expr>) {
     if preds.is_empty() || items.len() < 2 {
         return;
     }
-    let bare: Vec<Expr> = items.iter().map(Expr::without_spans).collect();
-    let mut i = 0;
-    items.retain(|x| {
-        let me = &bare[i];
-        i += 1;
-        match &x.kind {
-            ExprKind::Or(alts) => !alts.iter().any(|d| preds.iter().any(|q| implies(q, d))),
-            _ => !preds.iter().any(|q| Expr::pred(q.clone(), None) != *me && implies(q, x)),
-        }
+    items.retain(|x| match &x.kind {
+        ExprKind::Or(alts) => !alts.iter().any(|d| preds.iter().any(|q| implies(q, d))),
+        ExprKind::Pred(me) => !preds.iter().any(|q| q != me && implies(q, x)),
+        _ => !preds.iter().any(|q| implies(q, x)),
     });
 }
 
@@ -262,15 +254,14 @@ fn factor_common_alternative(items: &mut Vec<Expr>, span: Option<Span>) -> Optio
     };
     for i in 0..items.len() {
         let Some(ai) = alts(&items[i]) else { continue };
-        let bare_i: Vec<Expr> = ai.iter().map(Expr::without_spans).collect();
         for j in i + 1..items.len() {
             let Some(aj) = alts(&items[j]) else { continue };
-            let shared = |x: &Expr| bare_i.contains(&x.without_spans());
+            let shared = |x: &Expr| ai.iter().any(|y| y.same_as(x));
             let common: Vec<Expr> = aj.iter().filter(|x| shared(x)).cloned().collect();
             if common.is_empty() || common.len() == ai.len() || common.len() == aj.len() {
                 continue;
             }
-            let is_common = |x: &Expr| common.iter().any(|c| c.without_spans() == x.without_spans());
+            let is_common = |x: &Expr| common.iter().any(|c| c.same_as(x));
             let rest = |a: &[Expr]| Expr::or(a.iter().filter(|x| !is_common(x)).cloned().collect(), None);
             let mut merged = common.clone();
             merged.push(Expr::and(vec![rest(&ai), rest(&aj)], None));
@@ -332,11 +323,10 @@ fn drop_implied_presence(items: &mut Vec<Expr>) {
 fn drop_excluded_alternatives(items: &mut [Expr]) {
     for i in 0..items.len() {
         let ExprKind::And(conj) = &items[i].kind else { continue };
-        let siblings: Vec<Expr> =
-            items.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| s.without_spans()).collect();
+        let sibling = |e: &Expr| items.iter().enumerate().any(|(j, s)| j != i && s.same_as(e));
         let kept: Vec<Expr> = conj
             .iter()
-            .filter(|c| !matches!(&c.kind, ExprKind::Not(inner) if siblings.contains(&inner.without_spans())))
+            .filter(|c| !matches!(&c.kind, ExprKind::Not(inner) if sibling(inner)))
             .cloned()
             .collect();
         if kept.len() != conj.len() {
