@@ -71,18 +71,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                 });
                 Ok(Expr::constant(hit, None))
             }
-            Sym::Choice(alts) => {
-                let mut out = Vec::new();
-                for (cond, s) in alts {
-                    if matches!(s, Sym::Lit(ref v) if !v.is_string()) {
-                        // That alternative has no such method: Python raises when it is taken.
-                        self.guard(Expr::not(cond, None));
-                        continue;
-                    }
-                    out.push(Expr::and(vec![cond, self.affix(start, s, values, c)?], None));
-                }
-                Ok(Expr::or(out, None))
-            }
+            // An alternative that is not a string has no such method: Python raises.
+            Sym::Choice(alts) => self.each_alternative(alts, |t, s| match s {
+                Sym::Lit(ref v) if !v.is_string() => Ok(None),
+                s => t.affix(start, s, values, c).map(Some),
+            }),
             // False, None, numbers, collections: no such method, Python raises.
             Sym::Lit(_) => {
                 self.guard(Expr::constant(false, None));

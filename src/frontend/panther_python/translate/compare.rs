@@ -51,26 +51,20 @@ impl<'m, 'd> Translator<'m, 'd> {
             _ => false,
         };
         if let Sym::Choice(alts) = l {
-            let mut out = Vec::new();
-            for (c, s) in alts {
+            return self.each_alternative(alts, |t, s| {
                 if rejects(&s, &r) {
-                    self.guard(Expr::not(c, None));
-                    continue;
+                    return Ok(None);
                 }
-                out.push(Expr::and(vec![c, self.compare_syms(op, s, r.clone(), node)?], None));
-            }
-            return Ok(Expr::or(out, None));
+                t.compare_syms(op, s, r.clone(), node).map(Some)
+            });
         }
         if let Sym::Choice(alts) = r {
-            let mut out = Vec::new();
-            for (c, s) in alts {
+            return self.each_alternative(alts, |t, s| {
                 if rejects(&l, &s) {
-                    self.guard(Expr::not(c, None));
-                    continue;
+                    return Ok(None);
                 }
-                out.push(Expr::and(vec![c, self.compare_syms(op, l.clone(), s, node)?], None));
-            }
-            return Ok(Expr::or(out, None));
+                t.compare_syms(op, l.clone(), s, node).map(Some)
+            });
         }
         if matches!(l, Sym::Walked(_)) || matches!(r, Sym::Walked(_)) {
             // One value found comes back alone, several as a list: what `==` or `in` means

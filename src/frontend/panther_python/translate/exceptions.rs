@@ -137,42 +137,43 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok((returned, Expr::and(caught, None)))
     }
 
-    /// `try: … except …:` then `rest`, as the value the function returns (truth value).
-    pub(super) fn try_block(&mut self, t: &ast::StmtTry, rest: &[&Stmt]) -> R<Expr> {
+    /// The handlers, then the straight-line body (its caught raises collected) and `then` in
+    /// the body's scope: the handler body, "nothing caught was raised", `then`'s result, and
+    /// the raises the handlers do not catch (they end the rule on either path).
+    fn run_try<'t, T>(
+        &mut self,
+        t: &'t ast::StmtTry,
+        then: impl FnOnce(&mut Self, Option<Sym>) -> R<T>,
+    ) -> R<(&'t [Stmt], Expr, T, Vec<Expr>)> {
         let (kinds, handler) = self.handlers(t)?;
         let outer = std::mem::take(&mut self.guards);
-        let body = self.try_body(t, kinds);
-        let ok_path = body.and_then(|(returned, ok)| {
-            let value = match returned {
-                Some(s) if self.strict_return => is_true(s),
-                Some(s) => self.truthy(s),
-                None => self.block(rest),
-            };
+        let ok_path = self.try_body(t, kinds).and_then(|(returned, ok)| {
+            let value = then(self, returned);
             self.scopes.pop();
             Ok((ok, value?))
         });
-        let own = std::mem::replace(&mut self.guards, outer);
+        let uncaught = std::mem::replace(&mut self.guards, outer);
         let (ok, value) = ok_path?;
+        Ok((handler, ok, value, uncaught))
+    }
+
+    /// `try: … except …:` then `rest`, as the value the function returns (truth value).
+    pub(super) fn try_block(&mut self, t: &ast::StmtTry, rest: &[&Stmt]) -> R<Expr> {
+        let (handler, ok, value, uncaught) = self.run_try(t, |this, returned| match returned {
+            Some(s) if this.strict_return => is_true(s),
+            Some(s) => this.truthy(s),
+            None => this.block(rest),
+        })?;
         let otherwise = self.branch(handler, rest)?;
-        // A raise the handlers do not catch ends the rule on either path.
-        Ok(and_all(own, ite(ok, value, otherwise)))
+        Ok(and_all(uncaught, ite(ok, value, otherwise)))
     }
 
     /// The same, as the alternatives a value-returning helper gives.
     pub(super) fn try_value(&mut self, t: &ast::StmtTry, rest: &[&Stmt]) -> R<Vec<(Expr, Sym, Vec<Expr>)>> {
-        let (kinds, handler) = self.handlers(t)?;
-        let outer = std::mem::take(&mut self.guards);
-        let body = self.try_body(t, kinds);
-        let ok_path = body.and_then(|(returned, ok)| {
-            let alts = match returned {
-                Some(s) => Ok(vec![(Expr::constant(true, None), s, vec![])]),
-                None => self.block_value(rest),
-            };
-            self.scopes.pop();
-            Ok((ok, alts?))
-        });
-        let own = std::mem::replace(&mut self.guards, outer);
-        let (ok, alts) = ok_path?;
+        let (handler, ok, alts, own) = self.run_try(t, |this, returned| match returned {
+            Some(s) => Ok(vec![(Expr::constant(true, None), s, vec![])]),
+            None => this.block_value(rest),
+        })?;
         let handled = self.branch_value(handler, rest)?;
         let under = |c: Expr, alts: Vec<(Expr, Sym, Vec<Expr>)>, extra: &[Expr]| {
             alts.into_iter()

@@ -8,13 +8,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(match s {
             Sym::Bool(e) | Sym::Matched(e) => e,
             Sym::Compiled { .. } => Expr::constant(true, None),
-            Sym::Choice(alts) => {
-                let mut out = Vec::new();
-                for (c, s) in alts {
-                    out.push(Expr::and(vec![c, self.truthy(s)?], None));
-                }
-                Expr::or(out, None)
-            }
+            Sym::Choice(alts) => self.each_alternative(alts, |t, s| t.truthy(s).map(Some))?,
             Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),

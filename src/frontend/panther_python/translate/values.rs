@@ -51,6 +51,23 @@ impl<'m, 'd> Translator<'m, 'd> {
         Ok(self.choice(alts))
     }
 
+    /// A test of each alternative of a choice, under its condition: `f` gives the test, or
+    /// `None` where Python raises for that alternative (then a guard that it is not taken).
+    pub(super) fn each_alternative(
+        &mut self,
+        alts: Vec<(Expr, Sym)>,
+        mut f: impl FnMut(&mut Self, Sym) -> R<Option<Expr>>,
+    ) -> R<Expr> {
+        let mut out = Vec::new();
+        for (cond, s) in alts {
+            match f(self, s)? {
+                Some(test) => out.push(Expr::and(vec![cond, test], None)),
+                None => self.guard(Expr::not(cond, None)),
+            }
+        }
+        Ok(Expr::or(out, None))
+    }
+
     /// `MAPPING.get(key, default)` with a constant mapping and a key read from the event.
     pub(super) fn lookup_value(
         &mut self,
