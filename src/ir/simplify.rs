@@ -173,15 +173,18 @@ fn contradicts(items: &[Expr]) -> bool {
     };
     negated
         || items.iter().any(|x| match &x.kind {
-            ExprKind::Pred(t) if t.op == Op::Truthy => items.iter().any(|y| match &y.kind {
-                ExprKind::Pred(q) => {
-                    q.field == t.field
-                        && q.op == Op::Eq
-                        && q.case == super::Case::Sensitive
-                        && q.values.iter().all(falsy)
-                }
-                _ => false,
-            }),
+            // On a plain path (a fan-out could find each in a different element).
+            ExprKind::Pred(t) if t.op == Op::Truthy && t.field.is_simple() => {
+                items.iter().any(|y| match &y.kind {
+                    ExprKind::Pred(q) => {
+                        q.field == t.field
+                            && q.op == Op::Eq
+                            && q.case == super::Case::Sensitive
+                            && q.values.iter().all(falsy)
+                    }
+                    _ => false,
+                })
+            }
             _ => false,
         })
 }
@@ -440,6 +443,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn truthy_and_falsy_on_a_fan_out_can_both_hold() {
+        let path = FieldPath(vec![super::Seg::Key("a".into()), super::Seg::Each(Quantifier::Any)]);
+        let p = |op, values| Expr::pred(Predicate::new(path.clone(), op, values, Case::Sensitive), None);
+        let e = Expr::and(vec![p(Op::Truthy, vec![]), p(Op::Eq, vec![Value::Bool(false)])], None);
+        let s = simplify(e);
+        assert!(crate::eval::eval_expr(&s, &json!({"a": [true, false]})).unwrap(), "{s:?}");
     }
 
     #[test]

@@ -75,6 +75,13 @@ impl<'m, 'd> Translator<'m, 'd> {
         key: FieldRef,
         default: Json,
     ) -> Sym {
+        if key.fold.is_none() {
+            // A list or a mapping is unhashable: the lookup raises TypeError.
+            let unhashable =
+                Expr::or(vec![key.pred(Op::IsList, vec![]), key.pred(Op::IsObject, vec![])], None);
+            let guard = key.exact(Expr::not(unhashable, None));
+            self.guard(guard);
+        }
         let mut alts: Vec<Alt> = Vec::new();
         let mut keys = Vec::new();
         for (k, v) in map {
