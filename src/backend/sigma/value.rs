@@ -135,6 +135,15 @@ pub(crate) fn key_values(
         );
         diags.push(Diagnostic::lossy(msg).with_span(span));
     }
+    let affix = matches!(p.op, Op::StartsWith | Op::EndsWith | Op::Contains);
+    if affix && p.values.iter().any(|v| matches!(v, Value::Str(s) if scalar_text_part(s))) {
+        let msg = format!(
+            "`{}`: Sigma engines also apply `{}` to a number or boolean's string form; the source matches strings only",
+            p.field,
+            mods.last().copied().unwrap_or("contains")
+        );
+        diags.push(Diagnostic::lossy(msg).with_span(span));
+    }
     if p.case == Case::Sensitive && strings && !matches!(p.op, Op::Regex | Op::Term | Op::Cidr) {
         mods.push("cased");
     }
@@ -224,6 +233,14 @@ fn term_regex(term: &str) -> String {
         escaped.push(c);
     }
     format!("(^|[^A-Za-z0-9]){escaped}([^A-Za-z0-9]|$)")
+}
+
+/// Whether `s` can be part of a number's or a boolean's string form ("" always is).
+fn scalar_text_part(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    s.chars().all(|c| c.is_ascii_digit() || "+-.e".contains(c.to_ascii_lowercase()))
+        || "true".contains(&lower)
+        || "false".contains(&lower)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod compare;
 mod exceptions;
 mod loops;
 mod truth;
+mod unroll;
 mod values;
 
 use calls::*;
@@ -70,6 +71,8 @@ enum Sym {
     /// What a compiled pattern's `match`/`search` returns: a match object exactly when the
     /// expression holds, else None.
     Matched(Expr),
+    /// A list or tuple built in the rule whose items are not all constants.
+    Seq(Vec<Sym>),
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -89,11 +92,16 @@ pub(crate) struct Translator<'m, 'd> {
     /// Inside a `for` body: the constants its `return`s give (see `loops`).
     loop_returns: Option<Vec<Json>>,
     loop_depth: usize,
+    /// Inside code that runs only on some paths of an expression (a later operand of
+    /// `and`/`or`, a branch of `… if … else …`, a generator step): `:=` is refused there.
+    conditional: usize,
     /// Inside a `try` body: the exceptions its handlers catch, and what must hold for none of
     /// them to be raised (see `exceptions`).
     catching: Option<(Vec<exceptions::Exc>, Vec<Expr>)>,
     /// Guards added so far: a loop step that adds one can raise.
     guards_pushed: usize,
+    /// The marker statements of loops being unrolled (see `loops::unrolled`), by address.
+    marks: HashMap<usize, unroll::Mark>,
 }
 
 impl<'m, 'd> Translator<'m, 'd> {
@@ -110,8 +118,10 @@ impl<'m, 'd> Translator<'m, 'd> {
             steps: 0,
             loop_returns: None,
             loop_depth: 0,
+            conditional: 0,
             catching: None,
             guards_pushed: 0,
+            marks: HashMap::new(),
         }
     }
 
@@ -236,11 +246,28 @@ impl<'m, 'd> Translator<'m, 'd> {
         let saved_strict = std::mem::replace(&mut self.strict_return, strict);
         // A helper's `return` ends the helper, not the caller's loop.
         let saved_loop = self.loop_returns.take();
+        // A helper's value keeps what it needs to not raise as guards (they stay in
+        // `self.guards` and pass to the caller): a raise ends the rule, it is not a False.
         let result = match single_return(&body) {
-            Some(value) if !strict => self.sym(value).map(|s| self.with_guards(s)),
+            Some(value) if !strict => self.sym(value),
             _ if !strict => match self.returned_value(&body) {
                 Some(s) => Ok(s),
-                None => self.block(&body).map(Sym::Bool),
+                None => {
+                    // Read as the rule function reads its body, raises become False: exact
+                    // only if none can happen.
+                    let pushed = self.guards_pushed;
+                    let value = self.block(&body);
+                    match value {
+                        Ok(_) if self.guards_pushed != pushed => Err(Fail {
+                            msg: format!(
+                                "a call of `{}`, which can raise an exception, where its value is tested",
+                                f.def.name.id
+                            ),
+                            span: span_of(f.file, &f.def.name),
+                        }),
+                        other => other.map(Sym::Bool),
+                    }
+                }
             },
             _ => self.block(&body).map(Sym::Bool),
         };
@@ -259,14 +286,6 @@ impl<'m, 'd> Translator<'m, 'd> {
     fn guard(&mut self, e: Expr) {
         self.guards_pushed += 1;
         self.guards.push(e);
-    }
-
-    fn with_guards(&mut self, s: Sym) -> Sym {
-        let guards = std::mem::take(&mut self.guards);
-        match s {
-            Sym::Bool(e) if !guards.is_empty() => Sym::Bool(and_all(guards, e)),
-            other => other,
-        }
     }
 
     /// The value a statement list returns, as a boolean expression.
@@ -299,14 +318,10 @@ impl<'m, 'd> Translator<'m, 'd> {
                 }
             },
             Stmt::If(i) => self.if_chain(&i.test, &i.body, &i.elif_else_clauses, rest),
-            Stmt::Assign(a) => match a.targets.as_slice() {
-                [PyExpr::Name(n)] => {
-                    let s = self.sym(&a.value)?;
-                    self.bind(n.id.to_string(), s);
-                    self.block(rest)
-                }
-                _ => self.fail("assignment to something other than a name", *first),
-            },
+            Stmt::Assign(a) => {
+                self.assign(a)?;
+                self.block(rest)
+            }
             Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
                 (PyExpr::Name(n), Some(v)) => {
                     let s = self.sym(v)?;
@@ -317,9 +332,13 @@ impl<'m, 'd> Translator<'m, 'd> {
             },
             Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => self.block(rest),
             // `global NAME` only matters for assignment, which is refused anyway.
+            Stmt::Pass(_) if self.unrolled_mark(first) => self.block(rest),
+            Stmt::Continue(_) | Stmt::Break(_) => match self.jump(first, rest) {
+                Some(i) => self.block(&rest[i..]),
+                None => self.fail("a `break` or `continue` here", *first),
+            },
             Stmt::Pass(_) | Stmt::Global(_) => self.block(rest),
             Stmt::For(f) => self.for_loop(f, rest),
-            Stmt::Break(_) => self.fail("a `break`", *first),
             Stmt::AugAssign(_) => self.fail("an augmented assignment (such as a loop accumulator)", *first),
             Stmt::While(_) => self.fail("a `while` loop", *first),
             Stmt::Try(t) => self.try_block(t, rest),
@@ -364,12 +383,45 @@ impl<'m, 'd> Translator<'m, 'd> {
     fn branch(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Expr> {
         self.scopes.push(HashMap::new());
         let mut stmts: Vec<&Stmt> = body.iter().collect();
-        if !always_returns(body) {
+        if !always_returns(body, self.loop_returns.is_some()) {
             stmts.extend(rest.iter().copied());
         }
         let r = self.block(&stmts);
         self.scopes.pop();
         r
+    }
+
+    /// `name = value` or `a, b = value` (a tuple or list of as many items).
+    fn assign(&mut self, a: &ast::StmtAssign) -> R<()> {
+        let [target] = a.targets.as_slice() else {
+            return self.fail("an assignment to several targets", a);
+        };
+        let value = self.sym(&a.value)?;
+        let names = match target {
+            PyExpr::Name(n) => {
+                self.bind(n.id.to_string(), value);
+                return Ok(());
+            }
+            PyExpr::Tuple(ast::ExprTuple { elts, .. }) | PyExpr::List(ast::ExprList { elts, .. }) => elts
+                .iter()
+                .map(|t| match t {
+                    PyExpr::Name(n) => Ok(n.id.to_string()),
+                    other => self.fail("unpacking into something other than names", other),
+                })
+                .collect::<R<Vec<_>>>()?,
+            _ => return self.fail("assignment to something other than a name", a),
+        };
+        match unpack(value, names.len()) {
+            Some(items) => {
+                for (n, s) in names.into_iter().zip(items) {
+                    self.bind(n, s);
+                }
+                Ok(())
+            }
+            None => {
+                self.fail(format!("unpacking a value that is not known to hold {} items", names.len()), a)
+            }
+        }
     }
 
     fn bind(&mut self, name: String, s: Sym) {
@@ -447,21 +499,41 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::BoolOp(b) if !b.values.iter().all(is_bool_syntax) => self.bool_op_value(b)?,
             PyExpr::If(x) => self.if_value(x)?,
             PyExpr::BoolOp(_) | PyExpr::Compare(_) | PyExpr::UnaryOp(_) => Sym::Bool(self.bool_of(e)?),
+            PyExpr::Named(n) => {
+                let PyExpr::Name(target) = &*n.target else { return self.fail("this `:=` target", e) };
+                if self.conditional > 0 {
+                    return self.fail("an assignment expression (`:=`) that may not run", e);
+                }
+                let s = self.sym(&n.value)?;
+                self.bind(target.id.to_string(), s.clone());
+                s
+            }
+            PyExpr::ListComp(lc) => self.list_comp(lc)?,
             PyExpr::FString(_) => return self.fail("an f-string", e),
             PyExpr::BinOp(_) => return self.fail("arithmetic or string building", e),
             _ => return self.fail("this expression", e),
         })
     }
 
+    /// A list, tuple or set display: a constant when every item is one. Otherwise a list or
+    /// tuple is a [`Sym::Seq`]; a set is refused (building it hashes the items, which raises
+    /// for lists and mappings, and it has no order).
     fn lit_seq<'a>(&mut self, items: impl Iterator<Item = &'a PyExpr>, node: &PyExpr) -> R<Sym> {
-        let mut out = Vec::new();
+        let mut syms = Vec::new();
         for item in items {
-            match self.sym(item)? {
-                Sym::Lit(v) => out.push(v),
-                _ => return self.fail("a collection of non-constant values", node),
+            if matches!(item, PyExpr::Starred(_)) {
+                return self.fail("an unpacking (`*x`) inside a collection", item);
             }
+            syms.push(self.sym(item)?);
         }
-        Ok(Sym::Lit(Json::Array(out)))
+        if syms.iter().all(|s| matches!(s, Sym::Lit(_))) {
+            let values = syms.into_iter().filter_map(|s| if let Sym::Lit(v) = s { Some(v) } else { None });
+            return Ok(Sym::Lit(Json::Array(values.collect())));
+        }
+        if matches!(node, PyExpr::Set(_)) {
+            return self.fail("a set of non-constant values", node);
+        }
+        Ok(Sym::Seq(syms))
     }
 
     /// `event["k"]`: like `get`, but an absent key raises (no alert): guarded.
@@ -474,6 +546,13 @@ impl<'m, 'd> Translator<'m, 'd> {
         let base = self.sym(&s.value)?;
         if let (Sym::Split(f, sep, None), Seg::Index(i @ (0 | -1))) = (&base, &key) {
             return Ok(Sym::Split(f.clone(), *sep, Some(*i)));
+        }
+        if let (Sym::Seq(items), Seg::Index(i)) = (&base, &key) {
+            let j = if *i < 0 { items.len() as i64 + i } else { *i };
+            return match usize::try_from(j).ok().and_then(|j| items.get(j)) {
+                Some(item) => Ok(item.clone()),
+                None => self.fail("a subscript a list does not have", s),
+            };
         }
         // A constant's item (`ACTIONS["add"]`); a missing one raises KeyError / IndexError.
         if let Sym::Lit(value) = &base {
@@ -508,6 +587,24 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 }
 
+/// The `n` items of a list or tuple value (of each alternative of a choice).
+fn unpack(value: Sym, n: usize) -> Option<Vec<Sym>> {
+    match value {
+        Sym::Seq(items) if items.len() == n => Some(items),
+        Sym::Lit(Json::Array(items)) if items.len() == n => Some(items.into_iter().map(Sym::Lit).collect()),
+        Sym::Choice(alts) => {
+            let mut columns: Vec<Vec<(Expr, Sym)>> = vec![Vec::new(); n];
+            for (cond, s) in alts {
+                for (column, item) in columns.iter_mut().zip(unpack(s, n)?) {
+                    column.push((cond.clone(), item));
+                }
+            }
+            Some(columns.into_iter().map(Sym::Choice).collect())
+        }
+        _ => None,
+    }
+}
+
 /// Expressions whose value is always a `bool`.
 fn is_bool_syntax(e: &PyExpr) -> bool {
     match e {
@@ -534,6 +631,7 @@ fn is_true(s: Sym) -> R<Expr> {
         | Sym::Split(..)
         | Sym::Event
         | Sym::Compiled { .. }
+        | Sym::Seq(_)
         | Sym::Matched(_) => Expr::constant(false, None),
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         Sym::Walked(_) => {
@@ -598,13 +696,16 @@ fn single_return<'a>(body: &[&'a Stmt]) -> Option<&'a PyExpr> {
     }
 }
 
-fn always_returns(body: &[Stmt]) -> bool {
+/// Whether a statement list never falls off its end. In a loop read element by element
+/// (`in_loop`), `continue` ends the step; in an unrolled loop it jumps ahead instead.
+fn always_returns(body: &[Stmt], in_loop: bool) -> bool {
     match body.last() {
-        Some(Stmt::Return(_)) | Some(Stmt::Raise(_)) | Some(Stmt::Continue(_)) => true,
+        Some(Stmt::Return(_)) | Some(Stmt::Raise(_)) => true,
+        Some(Stmt::Continue(_)) => in_loop,
         Some(Stmt::If(i)) => {
-            always_returns(&i.body)
+            always_returns(&i.body, in_loop)
                 && i.elif_else_clauses.iter().any(|c| c.test.is_none())
-                && i.elif_else_clauses.iter().all(|c| always_returns(&c.body))
+                && i.elif_else_clauses.iter().all(|c| always_returns(&c.body, in_loop))
         }
         _ => false,
     }

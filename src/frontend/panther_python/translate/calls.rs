@@ -103,7 +103,8 @@ impl<'m, 'd> Translator<'m, 'd> {
         let Sym::Lit(Json::String(pattern)) = self.sym(pat)? else {
             return self.fail("a regex that is not a literal", pat);
         };
-        let insensitive = self.regex_flags(args.iter().skip(2), c)?;
+        let mut pattern = pattern;
+        let insensitive = self.regex_flags(args.iter().skip(2), c, &mut pattern)?;
         if regex::Regex::new(&pattern).is_err() {
             return self.fail("a regex the evaluator's engine cannot run", pat);
         }
@@ -111,16 +112,27 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     /// `re.I` / `re.IGNORECASE` among a call's extra arguments and keywords; other flags fail.
-    fn regex_flags<'e>(&mut self, extra: impl Iterator<Item = &'e PyExpr>, c: &'e ast::ExprCall) -> R<bool> {
-        let mut insensitive = false;
+    /// re.MULTILINE is written into the pattern as a scoped `(?m:…)` group, which Python and
+    /// the evaluator's engine read alike; a pattern with `$` keeps it refused, since Python's
+    /// `$` differs from the engine's (see `eval::python_dollar`).
+    fn regex_flags<'e>(
+        &mut self,
+        extra: impl Iterator<Item = &'e PyExpr>,
+        c: &'e ast::ExprCall,
+        pattern: &mut String,
+    ) -> R<bool> {
+        let mut flags = Vec::new();
         for flag in extra.chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+            flag_names(flag, &mut flags);
+        }
+        let mut insensitive = false;
+        for flag in flags {
             match flag {
-                PyExpr::Attribute(a)
-                    if is_name(&a.value, "re") && matches!(a.attr.as_str(), "I" | "IGNORECASE") =>
-                {
-                    insensitive = true
+                Some("I" | "IGNORECASE") => insensitive = true,
+                Some("M" | "MULTILINE") if crate::eval::python_dollar(pattern) == *pattern => {
+                    *pattern = format!("(?m:{pattern})")
                 }
-                other => return self.fail("regex flags other than re.IGNORECASE", other),
+                _ => return self.fail("regex flags other than re.IGNORECASE and re.MULTILINE", c),
             }
         }
         Ok(insensitive)
@@ -137,6 +149,9 @@ impl<'m, 'd> Translator<'m, 'd> {
         let Sym::Field(f) = self.sym(subject)? else {
             return self.fail("a regex over something other than a field", subject);
         };
+        // A subject that is not a string (None included) raises TypeError: no alert.
+        let text = f.exact(string_test(&f));
+        self.guard(text);
         let case = if insensitive { Case::Insensitive } else { f.case() };
         let pattern = pattern.to_string();
         let anchor = match func {
@@ -259,7 +274,8 @@ impl<'m, 'd> Translator<'m, 'd> {
                 else {
                     return self.fail("re.compile of something other than a literal pattern", c);
                 };
-                let insensitive = self.regex_flags(args.iter().skip(1), c)?;
+                let mut pattern = pattern;
+                let insensitive = self.regex_flags(args.iter().skip(1), c, &mut pattern)?;
                 if regex::Regex::new(&pattern).is_err() {
                     return self.fail("a regex the evaluator's engine cannot run", c);
                 }
@@ -287,7 +303,9 @@ impl<'m, 'd> Translator<'m, 'd> {
                                 self.guard(Expr::not(cond, None));
                                 continue;
                             }
-                            out.push((cond, self.method(s, method, c)?));
+                            let (value, guards) = self.isolated(|t| t.method(s, method, c))?;
+                            self.guard_when(&cond, guards);
+                            out.push((cond, value));
                         }
                         Ok(if out.len() == 1 { out.remove(0).1 } else { Sym::Choice(out) })
                     }
@@ -309,6 +327,13 @@ impl<'m, 'd> Translator<'m, 'd> {
                     {
                         self.fnmatch(&args[0], &args[1]).map(Sym::Bool)
                     }
+                    "len" if args.len() == 1 => match self.sym(&args[0])? {
+                        Sym::Lit(Json::String(s)) => Ok(Sym::Lit(json!(s.chars().count()))),
+                        Sym::Lit(Json::Array(items)) => Ok(Sym::Lit(json!(items.len()))),
+                        Sym::Lit(Json::Object(m)) => Ok(Sym::Lit(json!(m.len()))),
+                        Sym::Seq(items) => Ok(Sym::Lit(json!(items.len()))),
+                        _ => self.fail("len() of a value read from the event", c),
+                    },
                     "str" if args.len() == 1 => match self.sym(&args[0])? {
                         Sym::Field(f) if f.fold.is_none() => Ok(Sym::Str(f)),
                         Sym::Lit(Json::String(s)) => Ok(Sym::Lit(Json::String(s))),
@@ -509,7 +534,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                         }
                         Sym::Lit(default)
                     }
-                    other => self.deep_get(other, keys, c)?,
+                    other => {
+                        let (value, guards) = self.isolated(|t| t.deep_get(other, keys, c))?;
+                        self.guard_when(&cond, guards);
+                        value
+                    }
                 };
                 out.push((cond, value));
             }
@@ -528,8 +557,16 @@ impl<'m, 'd> Translator<'m, 'd> {
             _ => return self.fail("deep_get on something other than the event or a value read from it", c),
         };
         for k in keys {
-            match self.sym(k)? {
-                Sym::Lit(Json::String(s)) => path.push(Seg::Key(s)),
+            // `deep_get(*path)` with a constant tuple of keys.
+            let (k, spread) = match k {
+                PyExpr::Starred(s) => (&*s.value, true),
+                k => (k, false),
+            };
+            match (self.sym(k)?, spread) {
+                (Sym::Lit(Json::String(s)), false) => path.push(Seg::Key(s)),
+                (Sym::Lit(Json::Array(items)), true) if items.iter().all(Json::is_string) => {
+                    path.extend(items.into_iter().filter_map(|i| i.as_str().map(|s| Seg::Key(s.into()))))
+                }
                 _ => return self.fail("deep_get with a non-constant key", k),
             }
         }
@@ -556,6 +593,18 @@ pub(super) fn no_list_on_the_way(path: &FieldPath) -> Vec<Expr> {
             Expr::not(Expr::pred(Predicate::new(step, Op::IsList, vec![], Case::Sensitive), None), None)
         })
         .collect()
+}
+
+/// `re.I | re.M` → the flags' names (`None` for anything that is not `re.NAME`).
+fn flag_names<'e>(e: &'e PyExpr, out: &mut Vec<Option<&'e str>>) {
+    match e {
+        PyExpr::BinOp(b) if b.op == ast::Operator::BitOr => {
+            flag_names(&b.left, out);
+            flag_names(&b.right, out);
+        }
+        PyExpr::Attribute(a) if is_name(&a.value, "re") => out.push(Some(a.attr.as_str())),
+        _ => out.push(None),
+    }
 }
 
 /// The last name of a type: `Mapping`, `collections.abc.Mapping` → `Mapping`.

@@ -66,6 +66,15 @@ impl<'m, 'd> Translator<'m, 'd> {
                 t.compare_syms(op, l.clone(), s, node).map(Some)
             });
         }
+        // `x in [a, b]` with items built in the rule: `x == a or x == b`.
+        if let (CmpOp::In | CmpOp::NotIn, Sym::Seq(items)) = (op, &r) {
+            let mut parts = Vec::new();
+            for item in items.clone() {
+                parts.push(self.compare_syms(CmpOp::Eq, l.clone(), item, node)?);
+            }
+            let any = Expr::or(parts, None);
+            return Ok(if op == CmpOp::NotIn { Expr::not(any, None) } else { any });
+        }
         if matches!(l, Sym::Walked(_)) || matches!(r, Sym::Walked(_)) {
             // One value found comes back alone, several as a list: what `==` or `in` means
             // depends on the event's shape.

@@ -111,10 +111,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         for (i, stmt) in t.body.iter().enumerate() {
             let last = i + 1 == t.body.len();
             let step = match stmt {
-                Stmt::Assign(a) => match a.targets.as_slice() {
-                    [PyExpr::Name(n)] => self.sym(&a.value).map(|s| self.bind(n.id.to_string(), s)),
-                    _ => self.fail("assignment to something other than a name", stmt),
-                },
+                Stmt::Assign(a) => self.assign(a),
                 Stmt::Return(r) if last => match &r.value {
                     Some(v) => self.sym(v).map(|s| returned = Some(s)),
                     None => {

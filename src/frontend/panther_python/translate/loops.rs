@@ -33,6 +33,8 @@ enum Source {
     /// deep_walk's values: iterated like a field, but only as mappings.
     Walked(FieldRef),
     Constants(Vec<Json>),
+    /// A list built in the rule.
+    Items(Vec<Sym>),
     /// `x or []`: `x`'s elements when `x` is truthy (this condition), else none.
     IfTruthy(Box<Source>, Expr),
 }
@@ -47,11 +49,38 @@ impl<'m, 'd> Translator<'m, 'd> {
             return self.fail("a loop target that is not a name", &*f.target);
         };
         let source = self.source(&f.iter)?;
+        // Items known here: read in any order when the body allows it, else one by one.
+        let items: Option<Vec<Sym>> = match &source {
+            Source::Constants(c) => Some(c.iter().cloned().map(Sym::Lit).collect()),
+            Source::Items(items) => Some(items.clone()),
+            _ => None,
+        };
+        if let (Some(items), None) = (items, &self.loop_returns) {
+            if matches!(source, Source::Constants(_)) {
+                let saved = (self.guards.clone(), self.guards_pushed, self.steps);
+                match self.order_free_loop(f, var, &source, rest) {
+                    Ok(e) => return Ok(e),
+                    Err(_) => (self.guards, self.guards_pushed, self.steps) = saved,
+                }
+            }
+            return self.unrolled(f, items, rest, |t, stmts| t.block(stmts));
+        }
+        self.order_free_loop(f, var, &source, rest)
+    }
+
+    /// A loop read as "some element returns" (see the module docs).
+    fn order_free_loop(
+        &mut self,
+        f: &ast::StmtFor,
+        var: &ast::ExprName,
+        source: &Source,
+        rest: &[&Stmt],
+    ) -> R<Expr> {
         let mut guards = std::mem::take(&mut self.guards);
-        guards.extend(iteration_guards(&source));
+        guards.extend(iteration_guards(source));
         let saved = self.loop_returns.replace(Vec::new());
         let body: Vec<&Stmt> = f.body.iter().collect();
-        let returns = self.each_element(&source, var.id.as_str(), true, false, f, &mut |t| t.block(&body));
+        let returns = self.each_element(source, var.id.as_str(), true, false, f, &mut |t| t.block(&body));
         let values = std::mem::replace(&mut self.loop_returns, saved).unwrap_or_default();
         let returns = returns?;
         // Names the body assigned keep their last value after the loop: unknown here.
@@ -145,6 +174,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             // keys, so an event with a list on the way gives no alert (the path is absent).
             Sym::Walked(f) => Source::Walked(f),
             Sym::Lit(Json::Array(items)) => Source::Constants(items),
+            Sym::Seq(items) => Source::Items(items),
             Sym::Lit(Json::Object(m)) => Source::Constants(m.keys().cloned().map(Json::String).collect()),
             _ => return self.fail("iteration over something other than an event field or a constant", iter),
         })
@@ -165,38 +195,10 @@ impl<'m, 'd> Translator<'m, 'd> {
     ) -> R<Expr> {
         match source {
             Source::Constants(items) => {
-                if items.len() > 512 {
-                    return self.fail("iteration over a very large constant collection", node);
-                }
-                let mut parts = Vec::new();
-                let mut shared: Option<Vec<Expr>> = None;
-                for item in items {
-                    let (part, guards, pushed) = self.element_scope(var, Sym::Lit(item.clone()), test)?;
-                    // A generator's step may raise only the same way for every element (the
-                    // first one then raises, whatever the order): a guard on the whole loop.
-                    let bare: Vec<Expr> = guards.iter().map(Expr::without_spans).collect();
-                    match &shared {
-                        _ if pushed && !hoist => {
-                            return self.fail(
-                                "a loop step that can raise an exception (its outcome would depend on the element order)",
-                                node,
-                            )
-                        }
-                        Some(s) if *s != bare => {
-                            return self.fail(
-                                "a loop step that can raise an exception (its outcome would depend on the element order)",
-                                node,
-                            )
-                        }
-                        _ => shared = Some(bare),
-                    }
-                    parts.push(part);
-                }
-                for g in shared.unwrap_or_default() {
-                    self.guard(g);
-                }
-                Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+                let items = items.iter().cloned().map(Sym::Lit).collect();
+                self.each_known(items, var, any, hoist, node, test)
             }
+            Source::Items(items) => self.each_known(items.clone(), var, any, hoist, node, test),
             Source::IfTruthy(inner, cond) => {
                 let each = self.each_element(inner, var, any, hoist, node, test)?;
                 Ok(if any {
@@ -241,6 +243,68 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
+    /// `each_element` over items known here. Where steps can raise differently, a generator is
+    /// read in order: a step runs (and can raise) only when the ones before did not decide.
+    fn each_known(
+        &mut self,
+        items: Vec<Sym>,
+        var: &str,
+        any: bool,
+        hoist: bool,
+        node: &impl ruff_text_size::Ranged,
+        test: &mut dyn FnMut(&mut Self) -> R<Expr>,
+    ) -> R<Expr> {
+        if items.len() > 512 {
+            return self.fail("iteration over a very large constant collection", node);
+        }
+        let raising =
+            "a loop step that can raise an exception (its outcome would depend on the element order)";
+        let mut parts = Vec::new();
+        let mut shared: Option<Vec<Expr>> = None;
+        let saved = (self.guards.clone(), self.guards_pushed, self.steps);
+        for item in &items {
+            let (part, guards, pushed) = self.element_scope(var, item.clone(), test)?;
+            // A step may raise only the same way for every element (the first one then
+            // raises, whatever the order): a guard on the whole loop.
+            let bare: Vec<Expr> = guards.iter().map(Expr::without_spans).collect();
+            match &shared {
+                _ if pushed && !hoist => return self.fail(raising, node),
+                Some(s) if *s != bare => {
+                    (self.guards, self.guards_pushed, self.steps) = saved;
+                    return self.each_in_order(items, var, any, test);
+                }
+                _ => shared = Some(bare),
+            }
+            parts.push(part);
+        }
+        for g in shared.unwrap_or_default() {
+            self.guard(g);
+        }
+        Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+    }
+
+    /// `any(...)` / `all(...)` step by step, as `a or b …` / `a and b …` short-circuit.
+    fn each_in_order(
+        &mut self,
+        items: Vec<Sym>,
+        var: &str,
+        any: bool,
+        test: &mut dyn FnMut(&mut Self) -> R<Expr>,
+    ) -> R<Expr> {
+        let mut parts: Vec<Expr> = Vec::new();
+        for item in items {
+            let part = self.operand(!any, &parts, |t| {
+                let (part, guards, _) = t.element_scope(var, item, test)?;
+                for g in guards {
+                    t.guard(g);
+                }
+                Ok(part)
+            })?;
+            parts.push(part);
+        }
+        Ok(if any { Expr::or(parts, None) } else { Expr::and(parts, None) })
+    }
+
     /// Translate `test` with `var` bound to `value`; a test that can raise is refused.
     /// Translate `test` with `var` bound to `value`: the test, the guards it left, and
     /// whether it could raise at all.
@@ -253,7 +317,9 @@ impl<'m, 'd> Translator<'m, 'd> {
         let pushed = self.guards_pushed;
         let outer = std::mem::take(&mut self.guards);
         self.scopes.push(HashMap::from([(var.to_string(), value)]));
+        self.conditional += 1;
         let out = test(self);
+        self.conditional -= 1;
         self.scopes.pop();
         let guards = std::mem::replace(&mut self.guards, outer);
         Ok((out?, guards, self.guards_pushed != pushed))

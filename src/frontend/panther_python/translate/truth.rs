@@ -12,6 +12,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Field(f) => f.exact(f.pred(Op::Truthy, vec![])),
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),
+            Sym::Seq(items) => Expr::constant(!items.is_empty(), None),
             Sym::Str(f) => f.exact(Expr::not(f.pred(Op::Eq, vec![Value::Str(String::new())]), None)),
             Sym::Split(..) => {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
@@ -38,7 +39,10 @@ impl<'m, 'd> Translator<'m, 'd> {
         f: impl FnOnce(&mut Self) -> R<T>,
     ) -> R<T> {
         let outer = std::mem::take(&mut self.guards);
+        let later = usize::from(!before.is_empty());
+        self.conditional += later;
         let out = f(self);
+        self.conditional -= later;
         let own = std::mem::replace(&mut self.guards, outer);
         let out = out?;
         if !own.is_empty() {

@@ -10,7 +10,7 @@ use super::compare::eq_pred;
 use super::*;
 
 /// An alternative: when it is taken, its value, and what must hold for it not to raise.
-type Alt = (Expr, Sym, Vec<Expr>);
+pub(super) type Alt = (Expr, Sym, Vec<Expr>);
 
 impl<'m, 'd> Translator<'m, 'd> {
     /// `body if test else orelse`.
@@ -19,8 +19,11 @@ impl<'m, 'd> Translator<'m, 'd> {
         if let ExprKind::Const(known) = crate::ir::simplify(cond.clone()).kind {
             return self.sym(if known { &e.body } else { &e.orelse });
         }
-        let then = self.isolated(|t| t.sym(&e.body))?;
-        let otherwise = self.isolated(|t| t.sym(&e.orelse))?;
+        self.conditional += 1;
+        let then = self.isolated(|t| t.sym(&e.body));
+        let otherwise = self.isolated(|t| t.sym(&e.orelse));
+        self.conditional -= 1;
+        let (then, otherwise) = (then?, otherwise?);
         Ok(self
             .choice(vec![(cond.clone(), then.0, then.1), (Expr::not(cond, None), otherwise.0, otherwise.1)]))
     }
@@ -33,11 +36,15 @@ impl<'m, 'd> Translator<'m, 'd> {
         let mut before: Vec<Expr> = Vec::new();
         let n = b.values.len();
         for (i, x) in b.values.iter().enumerate() {
-            let ((value, truthy), guards) = self.isolated(|t| {
+            let later = usize::from(i > 0);
+            self.conditional += later;
+            let outcome = self.isolated(|t| {
                 let value = t.sym(x)?;
                 let truthy = t.truthy(value.clone())?;
                 Ok((value, truthy))
-            })?;
+            });
+            self.conditional -= later;
+            let ((value, truthy), guards) = outcome?;
             let undecided: Vec<Expr> =
                 before.iter().map(|t| if and { t.clone() } else { Expr::not(t.clone(), None) }).collect();
             let mut cond = undecided;
@@ -60,12 +67,23 @@ impl<'m, 'd> Translator<'m, 'd> {
     ) -> R<Expr> {
         let mut out = Vec::new();
         for (cond, s) in alts {
-            match f(self, s)? {
+            // What the test needs to not raise is needed only when this alternative is taken.
+            let (test, guards) = self.isolated(|t| f(t, s))?;
+            self.guard_when(&cond, guards);
+            match test {
                 Some(test) => out.push(Expr::and(vec![cond, test], None)),
                 None => self.guard(Expr::not(cond, None)),
             }
         }
         Ok(Expr::or(out, None))
+    }
+
+    /// `guards` must hold when `cond` does.
+    pub(super) fn guard_when(&mut self, cond: &Expr, guards: Vec<Expr>) {
+        if !guards.is_empty() {
+            let g = Expr::or(vec![Expr::not(cond.clone(), None), Expr::and(guards, None)], None);
+            self.guard(crate::ir::simplify(g));
+        }
     }
 
     /// `MAPPING.get(key, default)` with a constant mapping and a key read from the event.
@@ -94,19 +112,32 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.choice(alts)
     }
 
-    /// A helper's body as the value it returns, when it returns values (not only truth
-    /// values) on different branches; `None` when it does not, or cannot be read this way.
+    /// A helper's body as the value it returns on its different branches; `None` when it
+    /// cannot be read this way. What a branch needs to not raise is a guard when that branch
+    /// is taken: a raise ends the rule, whatever the caller does with the value.
     pub(super) fn returned_value(&mut self, body: &[&Stmt]) -> Option<Sym> {
         let saved = (self.guards.clone(), self.guards_pushed, self.steps);
         let outcome = self.isolated(|t| t.block_value(body));
         match outcome {
-            Ok((alts, outer))
-                if !alts.iter().all(|(_, s, _)| matches!(s, Sym::Bool(_) | Sym::Lit(Json::Bool(_)))) =>
-            {
+            Ok((alts, outer)) => {
                 self.guards.extend(outer);
-                Some(self.choice(alts))
+                let truth = |s: &Sym| match s {
+                    Sym::Bool(e) => Some(e.clone()),
+                    Sym::Lit(Json::Bool(b)) => Some(Expr::constant(*b, None)),
+                    _ => None,
+                };
+                if !alts.iter().all(|(_, s, _)| truth(s).is_some()) {
+                    return Some(self.choice(alts));
+                }
+                // Only truth values: one test.
+                let mut parts = Vec::new();
+                for (cond, s, guards) in alts {
+                    self.guard_when(&cond, guards);
+                    parts.extend(truth(&s).map(|b| Expr::and(vec![cond, b], None)));
+                }
+                Some(Sym::Bool(Expr::or(parts, None)))
             }
-            _ => {
+            Err(_) => {
                 (self.guards, self.guards_pushed, self.steps) = saved;
                 None
             }
@@ -131,16 +162,18 @@ impl<'m, 'd> Translator<'m, 'd> {
                 Ok(vec![(Expr::constant(true, None), value, vec![])])
             }
             Stmt::If(i) => t.if_value_chain(&i.test, &i.body, &i.elif_else_clauses, rest),
-            Stmt::Assign(a) => match a.targets.as_slice() {
-                [PyExpr::Name(n)] => {
-                    let s = t.sym(&a.value)?;
-                    t.bind(n.id.to_string(), s);
-                    t.block_value(rest)
-                }
-                _ => t.fail("assignment to something other than a name", *first),
-            },
+            Stmt::Assign(a) => {
+                t.assign(a)?;
+                t.block_value(rest)
+            }
             Stmt::Expr(e) if matches!(*e.value, PyExpr::StringLiteral(_)) => t.block_value(rest),
             Stmt::Try(x) => t.try_value(x, rest),
+            Stmt::Pass(_) if t.unrolled_mark(first) => t.block_value(rest),
+            Stmt::Continue(_) | Stmt::Break(_) => match t.jump(first, rest) {
+                Some(i) => t.block_value(&rest[i..]),
+                None => t.fail("a `break` or `continue` here", *first),
+            },
+            Stmt::For(f) => t.for_value(f, rest),
             Stmt::Pass(_) => t.block_value(rest),
             _ => t.fail("this statement in a helper that returns values", *first),
         })?;
@@ -189,7 +222,7 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub(super) fn branch_value(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Vec<Alt>> {
         self.scopes.push(HashMap::new());
         let mut stmts: Vec<&Stmt> = body.iter().collect();
-        if !always_returns(body) {
+        if !always_returns(body, self.loop_returns.is_some()) {
             stmts.extend(rest.iter().copied());
         }
         let r = self.block_value(&stmts);
@@ -198,7 +231,7 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     /// Run `f` with its own guards, returned beside its result.
-    fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<(T, Vec<Expr>)> {
+    pub(super) fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<(T, Vec<Expr>)> {
         let outer = std::mem::take(&mut self.guards);
         let out = f(self);
         let own = std::mem::replace(&mut self.guards, outer);
@@ -213,10 +246,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             if matches!(cond.kind, ExprKind::Const(false)) {
                 continue;
             }
-            if !guards.is_empty() {
-                let g = Expr::or(vec![Expr::not(cond.clone(), None), Expr::and(guards, None)], None);
-                self.guard(crate::ir::simplify(g));
-            }
+            self.guard_when(&cond, guards);
             out.push((cond, value));
         }
         match out.len() {
