@@ -117,20 +117,35 @@ pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostic
 /// treat a value and a list of values alike.
 pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
     use crate::ir::{ExprKind, Op};
-    fn go(e: Expr, target: &str, diags: &mut Diagnostics, hit: &mut bool, negated: bool) -> Expr {
+    /// `within`: the element path (`a[*]`) that predicates below an `Elements` are relative to.
+    fn go(
+        e: Expr,
+        target: &str,
+        diags: &mut Diagnostics,
+        hit: &mut bool,
+        negated: bool,
+        within: &str,
+    ) -> Expr {
         let span = e.span;
+        let name = |p: &crate::ir::Predicate| {
+            if within.is_empty() || p.field.0.is_empty() {
+                format!("{within}{}", p.field)
+            } else {
+                format!("{within}.{}", p.field)
+            }
+        };
         match e.kind {
             ExprKind::And(xs) => {
-                Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit, negated)).collect(), span)
+                Expr::and(xs.into_iter().map(|x| go(x, target, diags, hit, negated, within)).collect(), span)
             }
             ExprKind::Or(xs) => {
-                Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit, negated)).collect(), span)
+                Expr::or(xs.into_iter().map(|x| go(x, target, diags, hit, negated, within)).collect(), span)
             }
-            ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit, !negated), span),
+            ExprKind::Not(x) => Expr::not(go(*x, target, diags, hit, !negated, within), span),
             ExprKind::Pred(p) if p.op == Op::IsList && negated => {
                 let msg = format!(
                     "`{}`: {target} cannot test whether a field is a list; read as not a list",
-                    p.field
+                    name(&p)
                 );
                 diags.push(Diagnostic::lossy(msg).with_span(span));
                 *hit = true;
@@ -139,25 +154,99 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
             ExprKind::Pred(p) if p.op.is_type_test() => {
                 let msg = format!(
                     "`{}`: {target} cannot test a value's type (`{}`); read as present",
-                    p.field, p.op
+                    name(&p),
+                    p.op
                 );
                 diags.push(Diagnostic::lossy(msg).with_span(span));
                 *hit = true;
                 Expr::pred(crate::ir::Predicate { op: Op::Exists, values: vec![], ..p }, span)
             }
             ExprKind::Elements(el) => {
-                let body = go(*el.body, target, diags, hit, negated);
-                Expr::new(ExprKind::Elements(crate::ir::Elements { body: Box::new(body), ..el }), span)
+                let path = format!("{within}{}", el.path);
+                if el.until.is_some() {
+                    let msg = format!(
+                        "`{path}`: the source visits these elements in order and stops at the first that ends its loop (by returning or raising); {target} tests them in any order"
+                    );
+                    diags.push(Diagnostic::lossy(msg).with_span(span));
+                }
+                let body = go(*el.body, target, diags, hit, negated, &format!("{path}[*]"));
+                let el = crate::ir::Elements { body: Box::new(body), until: None, ..el };
+                Expr::new(ExprKind::Elements(el), span)
             }
             kind => Expr { kind, span },
         }
     }
     let mut hit = false;
-    let out = go(e, target, diags, &mut hit, false);
+    let out = go(e, target, diags, &mut hit, false, "");
+    let out = null_is_missing(out, target, diags);
     if hit {
         crate::ir::simplify(out)
     } else {
         out
+    }
+}
+
+/// A key that holds null, which these targets cannot tell from a missing one (Sigma's null
+/// and Elasticsearch match both). The IR says "missing" as `is null and not == null` and
+/// "present" as `exists or == null`: written that way the two tests cancel out (missing would
+/// match nothing, present everything), so the `== null` part is dropped, with a `lossy` note:
+/// missing also matches a null, present does not.
+fn null_is_missing(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
+    use crate::ir::{ExprKind, FieldPath, Op, Value};
+    fn pred_on(e: &Expr, op: Op) -> Option<&FieldPath> {
+        match &e.kind {
+            ExprKind::Pred(p) if p.op == op && (op != Op::Eq || p.values == [Value::Null]) => Some(&p.field),
+            _ => None,
+        }
+    }
+    fn not_eq_null(e: &Expr) -> Option<&FieldPath> {
+        match &e.kind {
+            ExprKind::Not(x) => pred_on(x, Op::Eq),
+            _ => None,
+        }
+    }
+    let span = e.span;
+    let and = matches!(e.kind, ExprKind::And(_));
+    match e.kind {
+        ExprKind::And(xs) | ExprKind::Or(xs) if !xs.is_empty() => {
+            let xs: Vec<Expr> = xs.into_iter().map(|x| null_is_missing(x, target, diags)).collect();
+            let (anchor, part, what) = if and {
+                (
+                    Op::IsNull,
+                    not_eq_null as fn(&Expr) -> Option<&FieldPath>,
+                    "\"missing\" also matches a null",
+                )
+            } else {
+                (
+                    Op::Exists,
+                    (|e: &Expr| pred_on(e, Op::Eq)) as fn(&Expr) -> Option<&FieldPath>,
+                    "\"present\" does not match a null",
+                )
+            };
+            let anchors: Vec<FieldPath> = xs.iter().filter_map(|x| pred_on(x, anchor).cloned()).collect();
+            let mut kept = Vec::new();
+            for x in xs {
+                match part(&x) {
+                    Some(f) if anchors.contains(f) => {
+                        let msg =
+                            format!("`{f}`: {target} cannot tell a null field from a missing one; {what}");
+                        diags.push(Diagnostic::lossy(msg).with_span(x.span.or(span)));
+                    }
+                    _ => kept.push(x),
+                }
+            }
+            if and {
+                Expr::and(kept, span)
+            } else {
+                Expr::or(kept, span)
+            }
+        }
+        ExprKind::Not(x) => Expr::not(null_is_missing(*x, target, diags), span),
+        ExprKind::Elements(el) => {
+            let body = null_is_missing(*el.body, target, diags);
+            Expr::new(ExprKind::Elements(crate::ir::Elements { body: Box::new(body), ..el }), span)
+        }
+        kind => Expr { kind, span },
     }
 }
 

@@ -133,6 +133,12 @@ fn eval_elements(el: &Elements, event: &Json) -> Result<bool, EvalError> {
             if eval_expr(&el.body, item)? != all {
                 return Ok(!all);
             }
+            // In order: an element that fails `until` ends the visit.
+            if let Some(until) = &el.until {
+                if !eval_expr(until, item)? {
+                    return Ok(all);
+                }
+            }
         }
     }
     Ok(all)

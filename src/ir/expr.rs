@@ -31,11 +31,17 @@ pub enum ExprKind {
 /// relative to the element. The elements are the values `path` reaches (fanning out at its
 /// `Each` steps), an array among them contributing its items: a scalar counts as one element,
 /// and an absent or null field has none (so `any` is false and `all` is true).
+///
+/// With `until` (only with `any`), the elements are visited in order, as a Python loop
+/// visits them until one ends it: the test holds when some element satisfies `body` and
+/// every element before it satisfies `until`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Elements {
     pub path: FieldPath,
     pub quantifier: Quantifier,
     pub body: Box<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Box<Expr>>,
 }
 
 /// A free-text term matched against the whole event.
@@ -72,7 +78,12 @@ impl Expr {
         match &self.kind {
             ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().for_each(|x| x.walk(f)),
             ExprKind::Not(x) => x.walk(f),
-            ExprKind::Elements(el) => el.body.walk(f),
+            ExprKind::Elements(el) => {
+                el.body.walk(f);
+                if let Some(u) = &el.until {
+                    u.walk(f);
+                }
+            }
             ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
         }
     }
@@ -96,7 +107,13 @@ impl Expr {
             (ExprKind::And(a), ExprKind::And(b)) | (ExprKind::Or(a), ExprKind::Or(b)) => all(a, b),
             (ExprKind::Not(a), ExprKind::Not(b)) => a.same_as(b),
             (ExprKind::Elements(a), ExprKind::Elements(b)) => {
-                a.path == b.path && a.quantifier == b.quantifier && a.body.same_as(&b.body)
+                a.path == b.path
+                    && a.quantifier == b.quantifier
+                    && a.body.same_as(&b.body)
+                    && match (&a.until, &b.until) {
+                        (Some(x), Some(y)) => x.same_as(y),
+                        (x, y) => x.is_none() && y.is_none(),
+                    }
             }
             (a, b) => a == b,
         }
@@ -108,9 +125,11 @@ impl Expr {
             ExprKind::And(xs) => ExprKind::And(xs.iter().map(Expr::without_spans).collect()),
             ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(Expr::without_spans).collect()),
             ExprKind::Not(x) => ExprKind::Not(Box::new(x.without_spans())),
-            ExprKind::Elements(el) => {
-                ExprKind::Elements(Elements { body: Box::new(el.body.without_spans()), ..el.clone() })
-            }
+            ExprKind::Elements(el) => ExprKind::Elements(Elements {
+                body: Box::new(el.body.without_spans()),
+                until: el.until.as_ref().map(|u| Box::new(u.without_spans())),
+                ..el.clone()
+            }),
             other => other.clone(),
         };
         Expr { kind, span: None }

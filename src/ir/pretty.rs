@@ -90,6 +90,10 @@ fn render_expr(e: &Expr, depth: usize, out: &mut String, rows: &mut Vec<[String;
             let q = format!("{:?}", el.quantifier).to_lowercase();
             let _ = writeln!(out, "{pad}{q} element of {}:", el.path);
             render_expr(&el.body, depth + 1, out, rows);
+            if let Some(u) = &el.until {
+                let _ = writeln!(out, "{pad}  every element before it:");
+                render_expr(u, depth + 2, out, rows);
+            }
         }
         ExprKind::Pred(p) => {
             rows.push(row(rows.len() + 1, p));

@@ -31,7 +31,8 @@ pub fn simplify(e: Expr) -> Expr {
         },
         ExprKind::Elements(el) => {
             let body = simplify(*el.body);
-            Expr { kind: ExprKind::Elements(super::Elements { body: Box::new(body), ..el }), span }
+            let until = el.until.map(|u| Box::new(simplify(*u)));
+            Expr { kind: ExprKind::Elements(super::Elements { body: Box::new(body), until, ..el }), span }
         }
         kind => Expr { kind, span },
     }
@@ -148,13 +149,22 @@ fn substitute(e: Expr, f: &Expr, changed: &mut bool) -> Expr {
 /// A disjunction that always holds: `x or not x`, or `x or not (x and y)`.
 fn always_holds(items: &[Expr]) -> bool {
     let has = |y: &Expr| items.iter().any(|x| x.same_as(y));
-    items.iter().any(|x| match &x.kind {
-        ExprKind::Not(inner) => match &inner.kind {
-            ExprKind::And(parts) => parts.iter().any(has),
-            _ => has(inner),
-        },
-        _ => false,
-    })
+    let on = |op: Op| {
+        items.iter().filter_map(move |x| match &x.kind {
+            ExprKind::Pred(p) if p.op == op && p.field.is_simple() => Some(&p.field),
+            _ => None,
+        })
+    };
+    // A plain path is missing or null, or it exists.
+    let missing_or_present = on(Op::IsNull).any(|f| on(Op::Exists).any(|g| g == f));
+    missing_or_present
+        || items.iter().any(|x| match &x.kind {
+            ExprKind::Not(inner) => match &inner.kind {
+                ExprKind::And(parts) => parts.iter().any(has),
+                _ => has(inner),
+            },
+            _ => false,
+        })
 }
 
 /// A conjunction that cannot hold: `x and not x`, or `p` truthy beside `p` equal to a falsy

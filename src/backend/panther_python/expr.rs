@@ -88,11 +88,23 @@ impl<'d> Ctx<'d> {
         let var = format!("x{}", self.depth);
         let saved = std::mem::replace(&mut self.base, var.clone());
         let body = self.expr(&el.body);
+        let until = el.until.as_ref().map(|u| self.expr(u));
         self.base = saved;
         self.depth -= 1;
+        let body = body?.render();
+        if let Some(until) = until {
+            // Visited in order, as the source's loop visits them.
+            self.needs.helpers.insert("_in_order");
+            let source =
+                if guard { format!("[{var} for {var} in {source} if {var} is not None]") } else { source };
+            let until = until?.render();
+            return Some(Py::atom(format!(
+                "_in_order({source}, lambda {var}: {body}, lambda {var}: {until})"
+            )));
+        }
         let func = if el.quantifier == Quantifier::Any { "any" } else { "all" };
         let skip_absent = if guard { format!(" if {var} is not None") } else { String::new() };
-        Some(Py::atom(format!("{func}({} for {var} in {source}{skip_absent})", body?.render())))
+        Some(Py::atom(format!("{func}({body} for {var} in {source}{skip_absent})")))
     }
 
     fn pred(&mut self, p: &Predicate, span: Option<Span>) -> Option<Py> {

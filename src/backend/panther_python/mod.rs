@@ -89,6 +89,10 @@ const HELPERS: &[(&str, &str)] = &[
         "def _json_null(value):\n    \"\"\"JSON text that parses to null.\"\"\"\n    if not isinstance(value, str):\n        return False\n    try:\n        return json.loads(value) is None\n    except ValueError:\n        return False\n",
     ),
     (
+        "_in_order",
+        "def _in_order(items, found, goes_on):\n    \"\"\"Visit items in order: True at the first one found, False at the first that does not go on.\"\"\"\n    for item in items:\n        if found(item):\n            return True\n        if not goes_on(item):\n            return False\n    return False\n",
+    ),
+    (
         "_elements",
         "def _elements(value):\n    \"\"\"The elements of a list; None has none, any other value is one element.\"\"\"\n    if value is None:\n        return []\n    return value if _is_list(value) else [value]\n",
     ),

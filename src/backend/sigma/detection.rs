@@ -47,10 +47,7 @@ pub(super) fn build(filter: &Expr, diags: &mut Diagnostics) -> Option<Mapping> {
 fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
     let span = e.span;
     match &e.kind {
-        ExprKind::And(xs) => {
-            let xs = absent_as_null(xs, diags);
-            Expr::and(xs.iter().map(|x| rewrite(x, diags)).collect(), span)
-        }
+        ExprKind::And(xs) => Expr::and(xs.iter().map(|x| rewrite(x, diags)).collect(), span),
         ExprKind::Or(xs) => Expr::or(xs.iter().map(|x| rewrite(x, diags)).collect(), span),
         ExprKind::Not(x) => Expr::not(rewrite(x, diags), span),
         ExprKind::Pred(p) if p.op == Op::Truthy => rewrite(&truthy(&p.field, span, diags), diags),
@@ -62,37 +59,6 @@ fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
         ExprKind::Elements(_) => rewrite(&crate::backend::flatten_elements(e, "Sigma", diags), diags),
         _ => e.clone(),
     }
-}
-
-/// "Absent" in the IR is `is null and not == null`; Sigma's null already matches a missing
-/// field, and its `not f: null` would exclude one. Written as Sigma's null alone, which also
-/// matches an explicit null.
-fn absent_as_null(xs: &[Expr], diags: &mut Diagnostics) -> Vec<Expr> {
-    let is_null = |e: &Expr| match &e.kind {
-        ExprKind::Pred(p) if p.op == Op::IsNull => Some(p.field.clone()),
-        _ => None,
-    };
-    let eq_null = |e: &Expr| match &e.kind {
-        ExprKind::Not(x) => match &x.kind {
-            ExprKind::Pred(p) if p.op == Op::Eq && p.values == [Value::Null] => Some(p.field.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    let nulls: Vec<FieldPath> = xs.iter().filter_map(is_null).collect();
-    xs.iter()
-        .filter(|x| match eq_null(x) {
-            Some(f) if nulls.contains(&f) => {
-                let msg = format!(
-                    "`{f}`: a missing field is written as Sigma's null, which also matches an explicit null"
-                );
-                diags.push(Diagnostic::lossy(msg).with_span(x.span));
-                false
-            }
-            _ => true,
-        })
-        .cloned()
-        .collect()
 }
 
 /// Truthiness: present and not "", 0 or false. Empty lists and objects cannot be told apart.

@@ -83,7 +83,12 @@ impl Lower<'_> {
                 let path = self.field(field)?;
                 let body = self.query(query)?;
                 Expr::new(
-                    ExprKind::Elements(Elements { path, quantifier: Quantifier::Any, body: Box::new(body) }),
+                    ExprKind::Elements(Elements {
+                        path,
+                        quantifier: Quantifier::Any,
+                        body: Box::new(body),
+                        until: None,
+                    }),
                     span,
                 )
             }

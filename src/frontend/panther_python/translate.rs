@@ -14,6 +14,7 @@ use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
 mod calls;
+mod collections;
 mod compare;
 mod exceptions;
 mod loops;
@@ -73,6 +74,8 @@ enum Sym {
     Matched(Expr),
     /// A list or tuple built in the rule whose items are not all constants.
     Seq(Vec<Sym>),
+    /// A dict built in the rule with constant keys and values not all constants.
+    Dict(Vec<(String, Sym)>),
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -95,6 +98,9 @@ pub(crate) struct Translator<'m, 'd> {
     /// Inside code that runs only on some paths of an expression (a later operand of
     /// `and`/`or`, a branch of `… if … else …`, a generator step): `:=` is refused there.
     conditional: usize,
+    /// Reading a loop step for whether it completes: every way out of it that is not an
+    /// exception counts as true (see `loops::element_step`).
+    raise_only: usize,
     /// Inside a `try` body: the exceptions its handlers catch, and what must hold for none of
     /// them to be raised (see `exceptions`).
     catching: Option<(Vec<exceptions::Exc>, Vec<Expr>)>,
@@ -119,6 +125,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             loop_returns: None,
             loop_depth: 0,
             conditional: 0,
+            raise_only: 0,
             catching: None,
             guards_pushed: 0,
             marks: HashMap::new(),
@@ -244,6 +251,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         self.depth += 1;
         let body: Vec<&Stmt> = f.def.body.iter().collect();
         let saved_strict = std::mem::replace(&mut self.strict_return, strict);
+        let saved_raise_only = std::mem::take(&mut self.raise_only);
         // A helper's `return` ends the helper, not the caller's loop.
         let saved_loop = self.loop_returns.take();
         // A helper's value keeps what it needs to not raise as guards (they stay in
@@ -273,6 +281,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         };
         self.loop_returns = saved_loop;
         self.strict_return = saved_strict;
+        self.raise_only = saved_raise_only;
         self.depth -= 1;
         self.scopes.pop();
         // What the helper's value needs to not raise still holds for the caller.
@@ -291,8 +300,16 @@ impl<'m, 'd> Translator<'m, 'd> {
     /// The value a statement list returns, as a boolean expression.
     fn block(&mut self, stmts: &[&Stmt]) -> R<Expr> {
         let Some((first, rest)) = stmts.split_first() else {
-            return Ok(Expr::constant(false, None)); // falling off the end returns None
+            // Falling off the end returns None; a loop step ends (and completes) there.
+            let e = Expr::constant(self.raise_only > 0, None);
+            if self.loop_returns.is_some() {
+                return Ok(and_all(std::mem::take(&mut self.guards), e));
+            }
+            return Ok(e);
         };
+        if self.raise_only > 0 && matches!(first, Stmt::Try(_) | Stmt::While(_) | Stmt::With(_)) {
+            return self.fail("a loop step that can raise, with a nested loop or `try`", *first);
+        }
         self.steps += 1;
         if self.steps > 20_000 {
             return self.fail("a function too branchy to translate (over 20000 statement paths)", *first);
@@ -306,10 +323,16 @@ impl<'m, 'd> Translator<'m, 'd> {
                         _ => return self.fail("a loop that returns a computed value", v.as_ref()),
                     },
                 };
-                let e = self.returned_constant(value);
+                let e = if self.raise_only > 0 {
+                    Expr::constant(true, None)
+                } else {
+                    self.returned_constant(value)
+                };
                 Ok(and_all(std::mem::take(&mut self.guards), e))
             }
-            Stmt::Continue(_) if self.loop_returns.is_some() => Ok(Expr::constant(false, None)),
+            Stmt::Continue(_) if self.loop_returns.is_some() => {
+                Ok(and_all(std::mem::take(&mut self.guards), Expr::constant(self.raise_only > 0, None)))
+            }
             Stmt::Return(r) => match &r.value {
                 None => Ok(Expr::constant(false, None)),
                 Some(v) => {
@@ -391,39 +414,6 @@ impl<'m, 'd> Translator<'m, 'd> {
         r
     }
 
-    /// `name = value` or `a, b = value` (a tuple or list of as many items).
-    fn assign(&mut self, a: &ast::StmtAssign) -> R<()> {
-        let [target] = a.targets.as_slice() else {
-            return self.fail("an assignment to several targets", a);
-        };
-        let value = self.sym(&a.value)?;
-        let names = match target {
-            PyExpr::Name(n) => {
-                self.bind(n.id.to_string(), value);
-                return Ok(());
-            }
-            PyExpr::Tuple(ast::ExprTuple { elts, .. }) | PyExpr::List(ast::ExprList { elts, .. }) => elts
-                .iter()
-                .map(|t| match t {
-                    PyExpr::Name(n) => Ok(n.id.to_string()),
-                    other => self.fail("unpacking into something other than names", other),
-                })
-                .collect::<R<Vec<_>>>()?,
-            _ => return self.fail("assignment to something other than a name", a),
-        };
-        match unpack(value, names.len()) {
-            Some(items) => {
-                for (n, s) in names.into_iter().zip(items) {
-                    self.bind(n, s);
-                }
-                Ok(())
-            }
-            None => {
-                self.fail(format!("unpacking a value that is not known to hold {} items", names.len()), a)
-            }
-        }
-    }
-
     fn bind(&mut self, name: String, s: Sym) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name, s);
@@ -451,19 +441,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::List(l) => self.lit_seq(l.elts.iter(), e)?,
             PyExpr::Tuple(t) => self.lit_seq(t.elts.iter(), e)?,
             PyExpr::Set(s) => self.lit_seq(s.elts.iter(), e)?,
-            PyExpr::Dict(d) => {
-                let mut map = serde_json::Map::new();
-                for item in &d.items {
-                    let (Some(k), v) = (&item.key, &item.value) else {
-                        return self.fail("a dict unpacking", e);
-                    };
-                    match (self.sym(k)?, self.sym(v)?) {
-                        (Sym::Lit(Json::String(k)), Sym::Lit(v)) => map.insert(k, v),
-                        _ => return self.fail("a dict with non-constant keys or values", e),
-                    };
-                }
-                Sym::Lit(Json::Object(map))
-            }
+            PyExpr::Dict(d) => self.dict(d, e)?,
             PyExpr::Name(n) => match self.lookup(n.id.as_str()) {
                 Some(Sym::Unknown(why)) => return self.fail(format!("{why} (`{}`)", n.id), e),
                 Some(s) => s,
@@ -515,27 +493,6 @@ impl<'m, 'd> Translator<'m, 'd> {
         })
     }
 
-    /// A list, tuple or set display: a constant when every item is one. Otherwise a list or
-    /// tuple is a [`Sym::Seq`]; a set is refused (building it hashes the items, which raises
-    /// for lists and mappings, and it has no order).
-    fn lit_seq<'a>(&mut self, items: impl Iterator<Item = &'a PyExpr>, node: &PyExpr) -> R<Sym> {
-        let mut syms = Vec::new();
-        for item in items {
-            if matches!(item, PyExpr::Starred(_)) {
-                return self.fail("an unpacking (`*x`) inside a collection", item);
-            }
-            syms.push(self.sym(item)?);
-        }
-        if syms.iter().all(|s| matches!(s, Sym::Lit(_))) {
-            let values = syms.into_iter().filter_map(|s| if let Sym::Lit(v) = s { Some(v) } else { None });
-            return Ok(Sym::Lit(Json::Array(values.collect())));
-        }
-        if matches!(node, PyExpr::Set(_)) {
-            return self.fail("a set of non-constant values", node);
-        }
-        Ok(Sym::Seq(syms))
-    }
-
     /// `event["k"]`: like `get`, but an absent key raises (no alert): guarded.
     fn subscript(&mut self, s: &ast::ExprSubscript) -> R<Sym> {
         let key = match self.sym(&s.slice)? {
@@ -546,6 +503,12 @@ impl<'m, 'd> Translator<'m, 'd> {
         let base = self.sym(&s.value)?;
         if let (Sym::Split(f, sep, None), Seg::Index(i @ (0 | -1))) = (&base, &key) {
             return Ok(Sym::Split(f.clone(), *sep, Some(*i)));
+        }
+        if let (Sym::Dict(items), Seg::Key(k)) = (&base, &key) {
+            return match items.iter().find(|(key, _)| key == k) {
+                Some((_, v)) => Ok(v.clone()),
+                None => self.fail("a key the dict does not have", s),
+            };
         }
         if let (Sym::Seq(items), Seg::Index(i)) = (&base, &key) {
             let j = if *i < 0 { items.len() as i64 + i } else { *i };
@@ -587,24 +550,6 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 }
 
-/// The `n` items of a list or tuple value (of each alternative of a choice).
-fn unpack(value: Sym, n: usize) -> Option<Vec<Sym>> {
-    match value {
-        Sym::Seq(items) if items.len() == n => Some(items),
-        Sym::Lit(Json::Array(items)) if items.len() == n => Some(items.into_iter().map(Sym::Lit).collect()),
-        Sym::Choice(alts) => {
-            let mut columns: Vec<Vec<(Expr, Sym)>> = vec![Vec::new(); n];
-            for (cond, s) in alts {
-                for (column, item) in columns.iter_mut().zip(unpack(s, n)?) {
-                    column.push((cond.clone(), item));
-                }
-            }
-            Some(columns.into_iter().map(Sym::Choice).collect())
-        }
-        _ => None,
-    }
-}
-
 /// Expressions whose value is always a `bool`.
 fn is_bool_syntax(e: &PyExpr) -> bool {
     match e {
@@ -632,6 +577,7 @@ fn is_true(s: Sym) -> R<Expr> {
         | Sym::Event
         | Sym::Compiled { .. }
         | Sym::Seq(_)
+        | Sym::Dict(_)
         | Sym::Matched(_) => Expr::constant(false, None),
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         Sym::Walked(_) => {

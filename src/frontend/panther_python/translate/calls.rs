@@ -371,6 +371,20 @@ impl<'m, 'd> Translator<'m, 'd> {
     pub(super) fn method(&mut self, recv: Sym, method: &str, c: &ast::ExprCall) -> R<Sym> {
         let args = &c.arguments.args;
         match (recv, method) {
+            (Sym::Dict(items), "get")
+                if !args.is_empty() && args.len() <= 2 && c.arguments.keywords.is_empty() =>
+            {
+                let default = match args.get(1) {
+                    Some(d) => self.sym(d)?,
+                    None => Sym::Lit(Json::Null),
+                };
+                match self.sym(&args[0])? {
+                    Sym::Lit(Json::String(k)) => {
+                        Ok(items.into_iter().find(|(key, _)| *key == k).map_or(default, |(_, v)| v))
+                    }
+                    _ => self.fail("a lookup in a built dict with a key that is not a constant", &args[0]),
+                }
+            }
             (Sym::Lit(Json::Object(map)), "get") if !args.is_empty() && args.len() <= 2 => {
                 let default = match args.get(1) {
                     Some(d) => match self.sym(d)? {

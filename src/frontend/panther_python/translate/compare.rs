@@ -66,6 +66,10 @@ impl<'m, 'd> Translator<'m, 'd> {
                 t.compare_syms(op, l.clone(), s, node).map(Some)
             });
         }
+        if let (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(k)), Sym::Dict(items)) = (op, &l, &r) {
+            let found = items.iter().any(|(key, _)| key == k);
+            return Ok(Expr::constant(found != (op == CmpOp::NotIn), None));
+        }
         // `x in [a, b]` with items built in the rule: `x == a or x == b`.
         if let (CmpOp::In | CmpOp::NotIn, Sym::Seq(items)) = (op, &r) {
             let mut parts = Vec::new();
@@ -141,10 +145,17 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let p = match f.fold {
                     Some(Fold::Lower) if s != s.to_lowercase() => Expr::constant(false, None),
                     Some(Fold::Upper) if s != s.to_uppercase() => Expr::constant(false, None),
-                    // A key of a mapping too, when the field is read as one (`get("k", {})`).
-                    // Other reads take the field for a string or a list: `in` on a mapping
-                    // they might hold is not modelled (see the README's limits).
-                    None if f.default.is_object() => {
+                    // A folded value is a string (or the fold raised): a substring test.
+                    Some(_) => f.pred(Op::Contains, vec![Value::Str(s)]),
+                    // A substring of a string, an item of a list, a key of a mapping (its value
+                    // may be null); `in` raises TypeError on anything else (None, numbers).
+                    None => {
+                        let holder = Expr::or(
+                            vec![string_test(&f), f.pred(Op::IsList, vec![]), f.pred(Op::IsObject, vec![])],
+                            None,
+                        );
+                        let holder = f.exact(holder);
+                        self.guard(holder);
                         let mut key = f.path.clone();
                         key.0.push(Seg::Key(s.clone()));
                         Expr::or(
@@ -162,7 +173,6 @@ impl<'m, 'd> Translator<'m, 'd> {
                             None,
                         )
                     }
-                    _ => f.pred(Op::Contains, vec![Value::Str(s)]),
                 };
                 f.exact(if negate { Expr::not(p, None) } else { p })
             }

@@ -77,10 +77,28 @@ impl<'m, 'd> Translator<'m, 'd> {
         rest: &[&Stmt],
     ) -> R<Expr> {
         let mut guards = std::mem::take(&mut self.guards);
-        guards.extend(iteration_guards(source));
+        let (returns, value) = self.loop_returning(f, var, source)?;
+        guards.append(&mut self.guards);
+        // Read for whether the enclosing step completes: a return completes it.
+        let on_return =
+            if self.raise_only > 0 { Expr::constant(true, None) } else { self.returned_constant(value) };
+        let after = self.block(rest)?;
+        Ok(and_all(guards, ite(returns, on_return, after)))
+    }
+
+    /// A loop whose iterations return one constant: when some iteration returns, and the
+    /// constant. What the loop needs to not raise is left as guards.
+    fn loop_returning(&mut self, f: &ast::StmtFor, var: &ast::ExprName, source: &Source) -> R<(Expr, Json)> {
+        for g in iteration_guards(source) {
+            self.guard(g);
+        }
         let saved = self.loop_returns.replace(Vec::new());
+        // Whether an iteration returns is read as such, also inside a step read for whether
+        // it completes.
+        let saved_raise_only = std::mem::take(&mut self.raise_only);
         let body: Vec<&Stmt> = f.body.iter().collect();
         let returns = self.each_element(source, var.id.as_str(), true, false, f, &mut |t| t.block(&body));
+        self.raise_only = saved_raise_only;
         let values = std::mem::replace(&mut self.loop_returns, saved).unwrap_or_default();
         let returns = returns?;
         // Names the body assigned keep their last value after the loop: unknown here.
@@ -90,9 +108,26 @@ impl<'m, 'd> Translator<'m, 'd> {
             Some((v, more)) if more.iter().all(|m| m == v) => v.clone(),
             Some(_) => return self.fail("a loop whose iterations return different values", f),
         };
-        let on_return = self.returned_constant(value);
-        let after = self.block(rest)?;
-        Ok(and_all(guards, ite(returns, on_return, after)))
+        Ok((returns, value))
+    }
+
+    /// A loop over event values in a helper that returns values: it returns its constant
+    /// when some iteration returns, else what follows.
+    pub(super) fn loop_value(&mut self, f: &ast::StmtFor, rest: &[&Stmt]) -> R<Vec<super::values::Alt>> {
+        if f.is_async || !f.orelse.is_empty() {
+            return self.fail("a `for … else` loop", f);
+        }
+        let PyExpr::Name(var) = &*f.target else {
+            return self.fail("a loop target that is not a name", &*f.target);
+        };
+        let source = self.source(&f.iter)?;
+        let (returns, value) = self.loop_returning(f, var, &source)?;
+        let after = self.block_value(rest)?;
+        let mut alts = vec![(returns.clone(), Sym::Lit(value), vec![])];
+        for (cond, s, g) in after {
+            alts.push((Expr::and(vec![Expr::not(returns.clone(), None), cond], None), s, g));
+        }
+        Ok(alts)
     }
 
     /// The value of `return <constant>` in the current context.
@@ -175,6 +210,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Walked(f) => Source::Walked(f),
             Sym::Lit(Json::Array(items)) => Source::Constants(items),
             Sym::Seq(items) => Source::Items(items),
+            Sym::Dict(items) => Source::Constants(items.into_iter().map(|(k, _)| Json::String(k)).collect()),
             Sym::Lit(Json::Object(m)) => Source::Constants(m.keys().cloned().map(Json::String).collect()),
             _ => return self.fail("iteration over something other than an event field or a constant", iter),
         })
@@ -211,35 +247,85 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.loop_depth += 1;
                 let key = marker(self.loop_depth);
                 let element = FieldRef::new(FieldPath::key(key.clone()), Json::Null, false);
-                let body = match self.element_scope(var, Sym::Field(element), test) {
-                    Ok((_, _, true)) => self.fail(
-                        "a loop step that can raise an exception (its outcome would depend on the element order)",
-                        node,
-                    ),
-                    other => other.map(|(body, ..)| body),
-                };
+                let step = self.element_step(var, element, hoist, test, node);
                 self.loop_depth -= 1;
-                let Some(body) = strip_marker(&body?, &key) else {
-                    return self.fail("a loop test that reads the event besides the element", node);
-                };
+                let (body, completes) = step?;
+                let strip = |e: &Expr| strip_marker(e, &key);
+                let outside = "a loop test that reads the event besides the element";
+                let Some(body) = strip(&body) else { return self.fail(outside, node) };
                 if matches!(source, Source::Walked(_))
-                    && body.predicates().iter().any(|p| p.field.0.is_empty())
+                    && (completes.is_some() || body.predicates().iter().any(|p| p.field.0.is_empty()))
                 {
                     return self.fail("iterating deep_walk's result other than as mappings", node);
                 }
-                let quantifier = if any { Quantifier::Any } else { Quantifier::All };
-                let el = Expr::new(
-                    ExprKind::Elements(Elements {
-                        path: list.path.clone(),
-                        quantifier,
-                        body: Box::new(crate::ir::simplify(body)),
-                    }),
-                    Some(span_of(self.file, node)),
-                );
-                let (flat, inexact) = distribute_elements(&el);
-                let el = if inexact.is_empty() { flat } else { el };
-                Ok(list.exact(el))
+                let span = Some(span_of(self.file, node));
+                let Some(completes) = completes else {
+                    let quantifier = if any { Quantifier::Any } else { Quantifier::All };
+                    let el = elements(&list.path, quantifier, crate::ir::simplify(body), None, span);
+                    let (flat, inexact) = distribute_elements(&el);
+                    let el = if inexact.is_empty() { flat } else { el };
+                    return Ok(list.exact(el));
+                };
+                let Some(completes) = strip(&completes) else { return self.fail(outside, node) };
+                // A step that can raise: Python visits the elements in order and stops at the
+                // first one that decides (returns, or raises). `body` is "this element makes
+                // the loop return" (for a generator: its test, which is read only when the
+                // step completes), `completes` "this element's step does not raise".
+                let ordered = |b: Expr, u: Expr| elements(&list.path, Quantifier::Any, b, Some(u), span);
+                let not = |e: &Expr| Expr::not(e.clone(), None);
+                let both = |a: &Expr, b: Expr| Expr::and(vec![a.clone(), b], None);
+                let (value, raised) = match (hoist, any) {
+                    // for: returns at some element, every one before completing; raises at some
+                    // element, none before returning.
+                    (false, _) => {
+                        (ordered(body.clone(), completes.clone()), ordered(not(&completes), not(&body)))
+                    }
+                    (true, true) => (
+                        ordered(both(&completes, body.clone()), completes.clone()),
+                        ordered(not(&completes), not(&body)),
+                    ),
+                    (true, false) => (
+                        elements(&list.path, Quantifier::All, both(&completes, body.clone()), None, span),
+                        ordered(not(&completes), body),
+                    ),
+                };
+                let raised = list.exact(raised);
+                self.guard(Expr::not(raised, None));
+                Ok(list.exact(value))
             }
+        }
+    }
+
+    /// One element's step, translated with the variable bound to the element: its test, and
+    /// when it can raise, the condition under which it does not (`None`: it never raises).
+    /// A generator's test keeps what it needs as guards; a `for` body folds them into its
+    /// returns, so it is read a second time with every way out of the step counted as
+    /// completing (`raise_only`).
+    fn element_step(
+        &mut self,
+        var: &str,
+        element: FieldRef,
+        hoist: bool,
+        test: &mut dyn FnMut(&mut Self) -> R<Expr>,
+        node: &impl ruff_text_size::Ranged,
+    ) -> R<(Expr, Option<Expr>)> {
+        let (body, guards, pushed) = self.element_scope(var, Sym::Field(element.clone()), test)?;
+        if !pushed {
+            return Ok((body, None));
+        }
+        if hoist {
+            return Ok((body, Some(Expr::and(guards, None))));
+        }
+        let cannot = "a loop step that can raise an exception in a way this translation cannot follow";
+        if !guards.is_empty() {
+            return self.fail(cannot, node);
+        }
+        self.raise_only += 1;
+        let again = self.element_scope(var, Sym::Field(element), test);
+        self.raise_only -= 1;
+        match again {
+            Ok((completes, rest, _)) if rest.is_empty() => Ok((body, Some(completes))),
+            _ => self.fail(cannot, node),
         }
     }
 
@@ -420,7 +506,27 @@ fn strip_marker(e: &Expr, key: &str) -> Option<Expr> {
             path: strip_path(&el.path)?,
             quantifier: el.quantifier,
             body: el.body.clone(),
+            until: el.until.clone(),
         }),
     };
     Some(Expr { kind, span: e.span })
+}
+
+fn elements(
+    path: &FieldPath,
+    quantifier: Quantifier,
+    body: Expr,
+    until: Option<Expr>,
+    span: Option<crate::diag::Span>,
+) -> Expr {
+    let until = until.map(|u| Box::new(crate::ir::simplify(u)));
+    Expr::new(
+        ExprKind::Elements(Elements {
+            path: path.clone(),
+            quantifier,
+            body: Box::new(crate::ir::simplify(body)),
+            until,
+        }),
+        span,
+    )
 }

@@ -13,6 +13,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Lit(v) => Expr::constant(crate::eval::truthy(&v), None),
             Sym::Event => Expr::constant(true, None),
             Sym::Seq(items) => Expr::constant(!items.is_empty(), None),
+            Sym::Dict(items) => Expr::constant(!items.is_empty(), None),
             Sym::Str(f) => f.exact(Expr::not(f.pred(Op::Eq, vec![Value::Str(String::new())]), None)),
             Sym::Split(..) => {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })

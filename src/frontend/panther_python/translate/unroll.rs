@@ -102,6 +102,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Lit(Json::Array(items)) => Some(items.into_iter().map(Sym::Lit).collect()),
             Sym::Lit(Json::Object(m)) => Some(m.keys().cloned().map(|k| Sym::Lit(Json::String(k))).collect()),
             Sym::Seq(items) => Some(items),
+            Sym::Dict(items) => Some(items.into_iter().map(|(k, _)| Sym::Lit(Json::String(k))).collect()),
             _ => None,
         })
     }
@@ -112,7 +113,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Some(items) if self.loop_returns.is_none() => {
                 self.unrolled(f, items, rest, |t, stmts| t.block_value(stmts))
             }
-            _ => self.fail("a loop over values read from the event, in a helper that returns values", f),
+            _ => self.loop_value(f, rest),
         }
     }
 
