@@ -37,8 +37,75 @@ impl<'m, 'd> Translator<'m, 'd> {
                 return Ok(if op == CmpOp::IsNot { matched } else { Expr::not(matched, None) });
             }
         }
+        if let (CmpOp::In | CmpOp::NotIn, PyExpr::Tuple(t)) = (op, left) {
+            if let Some((rows, hashed)) = self.tuple_rows(right)? {
+                return self.tuple_membership(op == CmpOp::NotIn, &t.elts, rows, hashed, node);
+            }
+        }
         let (l, r) = (self.sym(left)?, self.sym(right)?);
         self.compare_syms(op, l, r, node)
+    }
+
+    /// A constant collection of tuples (a display, or a module constant holding one), as
+    /// rows of constants, and whether it is a set (membership then hashes the tuple).
+    fn tuple_rows(&mut self, e: &PyExpr) -> R<Option<(Vec<Vec<Json>>, bool)>> {
+        let display = match e {
+            PyExpr::Name(n) if self.lookup(n.id.as_str()).is_none() => match self.consts.get(n.id.as_str()) {
+                Some(c) => c.clone(),
+                None => return Ok(None),
+            },
+            other => other.clone(),
+        };
+        let (elts, hashed) = match &display {
+            PyExpr::Set(s) => (&s.elts, true),
+            PyExpr::List(l) => (&l.elts, false),
+            PyExpr::Tuple(t) => (&t.elts, false),
+            _ => return Ok(None),
+        };
+        let mut rows = Vec::new();
+        for item in elts {
+            let PyExpr::Tuple(t) = item else { return Ok(None) };
+            let mut row = Vec::new();
+            for x in &t.elts {
+                match self.sym(x)? {
+                    Sym::Lit(v) if !v.is_array() && !v.is_object() => row.push(v),
+                    _ => return Ok(None),
+                }
+            }
+            rows.push(row);
+        }
+        Ok(Some((rows, hashed)))
+    }
+
+    /// `(a, b) in {(x, y), …}`: tuples are equal when their items are, pairwise.
+    fn tuple_membership(
+        &mut self,
+        negate: bool,
+        items: &[PyExpr],
+        rows: Vec<Vec<Json>>,
+        hashed: bool,
+        node: &ast::ExprCompare,
+    ) -> R<Expr> {
+        let items: Vec<Sym> = items.iter().map(|x| self.sym(x)).collect::<R<_>>()?;
+        // A set hashes the tuple: an item that may be a list or a mapping would raise.
+        let hashable = |s: &Sym| {
+            matches!(s, Sym::Lit(v) if !v.is_array() && !v.is_object())
+                || matches!(s, Sym::Field(f) if f.fold.is_some())
+                || matches!(s, Sym::Split(..))
+        };
+        if hashed && !items.iter().all(hashable) {
+            return self.fail("membership of a tuple of values that may be unhashable in a set", node);
+        }
+        let mut alts = Vec::new();
+        for row in rows.into_iter().filter(|r| r.len() == items.len()) {
+            let mut parts = Vec::new();
+            for (s, v) in items.iter().zip(row) {
+                parts.push(self.compare_syms(CmpOp::Eq, s.clone(), Sym::Lit(v), node)?);
+            }
+            alts.push(Expr::and(parts, None));
+        }
+        let any = Expr::or(alts, None);
+        Ok(if negate { Expr::not(any, None) } else { any })
     }
 
     /// `l op r` for symbolic values; a [`Sym::Choice`] on either side is compared alternative by
