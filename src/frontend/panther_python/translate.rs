@@ -50,8 +50,8 @@ type R<T> = Result<T, Fail>;
 enum Sym {
     Event,
     Field(FieldRef),
-    /// `field.split(sep)`, optionally indexed with `[0]` or `[-1]`.
-    Split(FieldRef, char, Option<i64>),
+    /// `field.split(sep)`, optionally indexed with `[0]` or `[-1]` (then perhaps stripped).
+    Split(Piece),
     /// `str(field)`.
     Str(FieldRef),
     Lit(Json),
@@ -76,6 +76,19 @@ enum Sym {
     Seq(Vec<Sym>),
     /// A dict built in the rule with constant keys and values not all constants.
     Dict(Vec<(String, Sym)>),
+    /// `re.findall(…)`: a list of matches, non-empty exactly when the expression holds.
+    Found(Expr),
+    /// `len()` of such a list: at least 1 exactly when the expression holds.
+    Count(Expr),
+}
+
+/// `field.split(sep)[index]`, `.strip()`ped or not; `index` is `None` for the whole list.
+#[derive(Debug, Clone)]
+struct Piece {
+    f: FieldRef,
+    sep: char,
+    index: Option<i64>,
+    stripped: bool,
 }
 
 pub(crate) struct Translator<'m, 'd> {
@@ -501,8 +514,8 @@ impl<'m, 'd> Translator<'m, 'd> {
             _ => return self.fail("a subscript with a non-constant key", s),
         };
         let base = self.sym(&s.value)?;
-        if let (Sym::Split(f, sep, None), Seg::Index(i @ (0 | -1))) = (&base, &key) {
-            return Ok(Sym::Split(f.clone(), *sep, Some(*i)));
+        if let (Sym::Split(p @ Piece { index: None, .. }), Seg::Index(i @ (0 | -1))) = (&base, &key) {
+            return Ok(Sym::Split(Piece { index: Some(*i), ..p.clone() }));
         }
         if let (Sym::Dict(items), Seg::Key(k)) = (&base, &key) {
             return match items.iter().find(|(key, _)| key == k) {
@@ -578,6 +591,8 @@ fn is_true(s: Sym) -> R<Expr> {
         | Sym::Compiled { .. }
         | Sym::Seq(_)
         | Sym::Dict(_)
+        | Sym::Found(_)
+        | Sym::Count(_)
         | Sym::Matched(_) => Expr::constant(false, None),
         Sym::Unknown(why) => return Err(Fail { msg: why.into(), span: Span::default() }),
         Sym::Walked(_) => {

@@ -269,6 +269,10 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::Attribute(a) if is_name(&a.value, "json") && a.attr.as_str() == "loads" => {
                 self.json_loads(c)
             }
+            // `re.findall(pattern, subject)`: some match exactly when `re.search` finds one.
+            PyExpr::Attribute(a) if is_name(&a.value, "re") && a.attr.as_str() == "findall" => {
+                self.regex("search", c).map(Sym::Found)
+            }
             PyExpr::Attribute(a) if is_name(&a.value, "re") && a.attr.as_str() == "compile" => {
                 let Some(Sym::Lit(Json::String(pattern))) = args.first().map(|p| self.sym(p)).transpose()?
                 else {
@@ -332,6 +336,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                         Sym::Lit(Json::Array(items)) => Ok(Sym::Lit(json!(items.len()))),
                         Sym::Lit(Json::Object(m)) => Ok(Sym::Lit(json!(m.len()))),
                         Sym::Seq(items) => Ok(Sym::Lit(json!(items.len()))),
+                        Sym::Found(e) => Ok(Sym::Count(e)),
                         _ => self.fail("len() of a value read from the event", c),
                     },
                     "str" if args.len() == 1 => match self.sym(&args[0])? {
@@ -465,10 +470,17 @@ impl<'m, 'd> Translator<'m, 'd> {
                     if !matches!(f.default, Json::String(_)) {
                         self.guard(string_test(&f)); // None.split() raises: no alert
                     }
-                    Ok(Sym::Split(f, sep.chars().next().unwrap_or(' '), None))
+                    let sep = sep.chars().next().unwrap_or(' ');
+                    Ok(Sym::Split(Piece { f, sep, index: None, stripped: false }))
                 }
                 _ => self.fail("split on anything but a one-character separator", c),
             },
+            // `.strip()` of one piece: its surrounding whitespace does not count.
+            (Sym::Split(p @ Piece { index: Some(_), stripped: false, .. }), "strip")
+                if args.is_empty() && !p.sep.is_whitespace() =>
+            {
+                Ok(Sym::Split(Piece { stripped: true, ..p }))
+            }
             (Sym::Event, "deep_walk") => self.deep_walk(args, c),
             (_, "deep_walk") => self.fail("deep_walk on something other than the event", c),
             (_, m) => self.fail(format!("the method `{m}`"), c),

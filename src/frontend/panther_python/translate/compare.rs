@@ -137,6 +137,20 @@ impl<'m, 'd> Translator<'m, 'd> {
             let found = items.iter().any(|(key, _)| key == k);
             return Ok(Expr::constant(found != (op == CmpOp::NotIn), None));
         }
+        // `len(re.findall(…)) > 0` and the like: decided by whether there is a match.
+        if let (Sym::Count(found), Sym::Lit(Json::Number(n)))
+        | (Sym::Lit(Json::Number(n)), Sym::Count(found)) = (&l, &r)
+        {
+            let swapped = matches!(l, Sym::Lit(_));
+            if let Some(holds) = count_compare(op, n.as_f64().unwrap_or(f64::NAN), swapped) {
+                return Ok(match holds {
+                    CountTest::Some => found.clone(),
+                    CountTest::None => Expr::not(found.clone(), None),
+                    CountTest::Always(b) => Expr::constant(b, None),
+                });
+            }
+            return self.fail("a count of regex matches compared with a number other than 0 or 1", node);
+        }
         // `x in [a, b]` with items built in the rule: `x == a or x == b`.
         if let (CmpOp::In | CmpOp::NotIn, Sym::Seq(items)) = (op, &r) {
             let mut parts = Vec::new();
@@ -243,15 +257,13 @@ impl<'m, 'd> Translator<'m, 'd> {
                 };
                 f.exact(if negate { Expr::not(p, None) } else { p })
             }
-            (
-                CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn,
-                Sym::Split(f, sep, Some(i)),
-                Sym::Lit(v),
-            )
-            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Split(f, sep, Some(i))) => {
+            (CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn, Sym::Split(piece), Sym::Lit(v))
+            | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Split(piece))
+                if piece.index.is_some() =>
+            {
                 let values = if matches!(op, CmpOp::In | CmpOp::NotIn) { list_of(&v) } else { vec![v] };
-                let p = split_pred(&f, sep, i, &values);
-                f.exact(if negate { Expr::not(p, None) } else { p })
+                let p = split_pred(&piece, &values);
+                piece.f.exact(if negate { Expr::not(p, None) } else { p })
             }
             (CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn, Sym::Str(f), Sym::Lit(v))
             | (CmpOp::Eq | CmpOp::NotEq, Sym::Lit(v), Sym::Str(f)) => {
@@ -305,12 +317,17 @@ pub(super) fn list_of(v: &Json) -> Vec<Json> {
 }
 
 /// `field.split(sep)[0|-1] in values`: the first / last piece equals a value, i.e. the whole
-/// value matches `v(sep…)?` / `(…sep)?v`. Values containing `sep` can never be a piece.
-pub(super) fn split_pred(f: &FieldRef, sep: char, index: i64, values: &[Json]) -> Expr {
+/// value matches `v(sep…)?` / `(…sep)?v`. Values containing `sep` can never be a piece. A
+/// stripped piece may have whitespace around the value (Python's, which `\s` and the
+/// separator controls \x1c-\x1f make up), and equals no value that has some itself.
+pub(super) fn split_pred(piece: &Piece, values: &[Json]) -> Expr {
+    let (f, sep) = (&piece.f, piece.sep);
     let alts: Vec<String> = fold_values(f, values.to_vec())
         .into_iter()
         .filter_map(|v| match v {
-            Value::Str(s) if !s.contains(sep) => Some(regex::escape(&s)),
+            Value::Str(s) if s.contains(sep) => None,
+            Value::Str(s) if piece.stripped && s.trim_matches(python_space) != s => None,
+            Value::Str(s) => Some(regex::escape(&s)),
             _ => None,
         })
         .collect();
@@ -318,11 +335,17 @@ pub(super) fn split_pred(f: &FieldRef, sep: char, index: i64, values: &[Json]) -
         return Expr::constant(false, None);
     }
     let sep = regex::escape(&sep.to_string());
-    let alts = alts.join("|");
+    let space = if piece.stripped { r"[\s\x1c-\x1f]*" } else { "" };
+    let alts = format!("{space}(?:{})", alts.join("|")) + space;
     let pattern =
-        if index == 0 { format!("(?:{alts})(?s:{sep}.*)?") } else { format!("(?s:.*{sep})?(?:{alts})") };
+        if piece.index == Some(0) { format!("{alts}(?s:{sep}.*)?") } else { format!("(?s:.*{sep})?{alts}") };
     let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor: Anchor::Full });
     Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], f.case()), None)
+}
+
+/// Python's whitespace (`str.isspace`): Unicode's, and the separator controls.
+fn python_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
 /// `str(field) == "v"`: the string "v", or an integer / boolean / None whose `str()` is "v".
@@ -442,4 +465,79 @@ pub(super) fn static_compare(op: CmpOp, a: &Json, b: &Json) -> Option<bool> {
             }
         }
     })
+}
+
+/// What `count op n` says when all that is known is whether the count is 0 or at least 1.
+enum CountTest {
+    Some,
+    None,
+    Always(bool),
+}
+
+/// `count op n` (or `n op count` when `swapped`) for a count that is 0 or any number >= 1:
+/// `None` when it depends on how many matches there are.
+fn count_compare(op: CmpOp, n: f64, swapped: bool) -> Option<CountTest> {
+    let op = match (op, swapped) {
+        (CmpOp::Lt, true) => CmpOp::Gt,
+        (CmpOp::Gt, true) => CmpOp::Lt,
+        (CmpOp::LtE, true) => CmpOp::GtE,
+        (CmpOp::GtE, true) => CmpOp::LtE,
+        (op, _) => op,
+    };
+    // Whether `count op n` is the same for every count >= 1.
+    let same_above_zero = match op {
+        CmpOp::Gt | CmpOp::LtE => n < 1.0,
+        CmpOp::GtE | CmpOp::Lt => n <= 1.0,
+        CmpOp::Eq | CmpOp::NotEq => n < 1.0 || n.fract() != 0.0,
+        _ => false,
+    };
+    if !same_above_zero {
+        return None;
+    }
+    let at = |c: f64| match op {
+        CmpOp::Eq => c == n,
+        CmpOp::NotEq => c != n,
+        CmpOp::Lt => c < n,
+        CmpOp::LtE => c <= n,
+        CmpOp::Gt => c > n,
+        _ => c >= n,
+    };
+    Some(match (at(0.0), at(1.0)) {
+        (false, true) => CountTest::Some,
+        (true, false) => CountTest::None,
+        (b, _) => CountTest::Always(b),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decided(op: CmpOp, n: f64, swapped: bool) -> Option<(bool, bool)> {
+        // (holds with no match, holds with matches)
+        count_compare(op, n, swapped).map(|t| match t {
+            CountTest::Some => (false, true),
+            CountTest::None => (true, false),
+            CountTest::Always(b) => (b, b),
+        })
+    }
+
+    #[test]
+    fn counts_compared_with_zero_and_one() {
+        assert_eq!(decided(CmpOp::Gt, 0.0, false), Some((false, true)));
+        assert_eq!(decided(CmpOp::GtE, 1.0, false), Some((false, true)));
+        assert_eq!(decided(CmpOp::Eq, 0.0, false), Some((true, false)));
+        assert_eq!(decided(CmpOp::Lt, 1.0, false), Some((true, false)));
+        assert_eq!(decided(CmpOp::Lt, 0.0, true), Some((false, true)), "0 < count");
+        assert_eq!(decided(CmpOp::GtE, 0.0, false), Some((true, true)));
+        assert_eq!(decided(CmpOp::Eq, 1.5, false), Some((false, false)));
+    }
+
+    #[test]
+    fn counts_that_depend_on_how_many_are_refused() {
+        assert!(decided(CmpOp::Gt, 1.0, false).is_none());
+        assert!(decided(CmpOp::Eq, 2.0, false).is_none());
+        assert!(decided(CmpOp::Lt, 3.0, false).is_none());
+        assert!(decided(CmpOp::Eq, 1.0, false).is_none());
+    }
 }

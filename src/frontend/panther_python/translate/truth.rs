@@ -14,6 +14,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Event => Expr::constant(true, None),
             Sym::Seq(items) => Expr::constant(!items.is_empty(), None),
             Sym::Dict(items) => Expr::constant(!items.is_empty(), None),
+            Sym::Found(e) | Sym::Count(e) => e,
             Sym::Str(f) => f.exact(Expr::not(f.pred(Op::Eq, vec![Value::Str(String::new())]), None)),
             Sym::Split(..) => {
                 return Err(Fail { msg: "the truthiness of a split".into(), span: Span::default() })
