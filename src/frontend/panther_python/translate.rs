@@ -18,24 +18,15 @@ mod collections;
 mod compare;
 mod exceptions;
 mod loops;
+mod metadata;
+mod patterns;
 mod truth;
+mod types;
 mod unroll;
 mod values;
 
 use calls::*;
-
-/// The value of a simple metadata function.
-pub(crate) enum Simple {
-    Text(String),
-    /// Text with `{a.b}` field placeholders.
-    Template(String),
-    Field(FieldPath),
-}
-
-/// Literal text of a template, unless it contains braces (which would read as placeholders).
-fn brace_free(s: &str) -> Option<String> {
-    (!s.contains(['{', '}'])).then(|| s.to_string())
-}
+pub(crate) use metadata::Simple;
 
 /// Why a construct could not be translated, and where.
 pub(crate) struct Fail {
@@ -169,61 +160,6 @@ impl<'m, 'd> Translator<'m, 'd> {
                 self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
                 None
             }
-        }
-    }
-
-    /// The value of a simple metadata function (`title`, `dedup` …): a string constant, a
-    /// field read, or an f-string whose interpolations are field reads (`{a.b}` placeholders).
-    pub fn simple_value(&mut self, f: &Func) -> Option<Simple> {
-        let body: Vec<&Stmt> = f.def.body.iter().collect();
-        let value = single_return(&body)?;
-        let saved = (self.file, self.consts.clone());
-        self.file = f.file;
-        self.consts = f.consts.clone();
-        self.scopes.push(HashMap::from([(
-            f.def.parameters.args.first()?.parameter.name.id.to_string(),
-            Sym::Event,
-        )]));
-        let out = self.simple(value);
-        self.scopes.pop();
-        self.guards.clear();
-        (self.file, self.consts) = saved;
-        out
-    }
-
-    fn simple(&mut self, e: &PyExpr) -> Option<Simple> {
-        match e {
-            PyExpr::FString(fs) => {
-                let mut template = String::new();
-                for part in fs.value.iter() {
-                    match part {
-                        ast::FStringPart::Literal(l) => template.push_str(&brace_free(&l.value)?),
-                        ast::FStringPart::FString(f) => {
-                            for el in f.elements.iter() {
-                                match el {
-                                    ast::InterpolatedStringElement::Literal(l) => {
-                                        template.push_str(&brace_free(&l.value)?)
-                                    }
-                                    ast::InterpolatedStringElement::Interpolation(i) => {
-                                        match self.sym(&i.expression).ok()? {
-                                            Sym::Field(f) if f.fold.is_none() && i.format_spec.is_none() => {
-                                                template.push_str(&format!("{{{}}}", f.path))
-                                            }
-                                            _ => return None,
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                Some(Simple::Template(template))
-            }
-            _ => match self.sym(e).ok()? {
-                Sym::Lit(Json::String(s)) => Some(Simple::Text(s)),
-                Sym::Field(f) if f.fold.is_none() => Some(Simple::Field(f.path)),
-                _ => None,
-            },
         }
     }
 
@@ -504,62 +440,6 @@ impl<'m, 'd> Translator<'m, 'd> {
             PyExpr::BinOp(_) => return self.fail("arithmetic or string building", e),
             _ => return self.fail("this expression", e),
         })
-    }
-
-    /// `event["k"]`: like `get`, but an absent key raises (no alert): guarded.
-    fn subscript(&mut self, s: &ast::ExprSubscript) -> R<Sym> {
-        let key = match self.sym(&s.slice)? {
-            Sym::Lit(Json::String(k)) => Seg::Key(k),
-            Sym::Lit(Json::Number(n)) if n.is_i64() => Seg::Index(n.as_i64().unwrap_or(0)),
-            _ => return self.fail("a subscript with a non-constant key", s),
-        };
-        let base = self.sym(&s.value)?;
-        if let (Sym::Split(p @ Piece { index: None, .. }), Seg::Index(i @ (0 | -1))) = (&base, &key) {
-            return Ok(Sym::Split(Piece { index: Some(*i), ..p.clone() }));
-        }
-        if let (Sym::Dict(items), Seg::Key(k)) = (&base, &key) {
-            return match items.iter().find(|(key, _)| key == k) {
-                Some((_, v)) => Ok(v.clone()),
-                None => self.fail("a key the dict does not have", s),
-            };
-        }
-        if let (Sym::Seq(items), Seg::Index(i)) = (&base, &key) {
-            let j = if *i < 0 { items.len() as i64 + i } else { *i };
-            return match usize::try_from(j).ok().and_then(|j| items.get(j)) {
-                Some(item) => Ok(item.clone()),
-                None => self.fail("a subscript a list does not have", s),
-            };
-        }
-        // A constant's item (`ACTIONS["add"]`); a missing one raises KeyError / IndexError.
-        if let Sym::Lit(value) = &base {
-            let item = match (value, &key) {
-                (Json::Object(m), Seg::Key(k)) => m.get(k),
-                (Json::Array(items), Seg::Index(i)) => {
-                    let n = items.len() as i64;
-                    let j = if *i < 0 { n + i } else { *i };
-                    usize::try_from(j).ok().and_then(|j| items.get(j))
-                }
-                _ => None,
-            };
-            return match item {
-                Some(v) => Ok(Sym::Lit(v.clone())),
-                None => self.fail("a subscript a constant does not have", s),
-            };
-        }
-        let path = match base {
-            Sym::Event => FieldPath(vec![key]),
-            Sym::Field(f) if f.fold.is_none() => FieldPath(f.path.0.into_iter().chain([key]).collect()),
-            _ => return self.fail("a subscript of something other than the event", s),
-        };
-        let present = Expr::or(
-            vec![
-                Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
-                Expr::pred(Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive), None),
-            ],
-            None,
-        );
-        self.guard(present);
-        Ok(Sym::Field(FieldRef::new(path, Json::Null, false)))
     }
 }
 

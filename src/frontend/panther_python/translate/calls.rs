@@ -1,5 +1,6 @@
-//! Calls and methods: predicates in boolean position (`startswith`, `re.search`, `any`,
-//! `isinstance`, `fnmatch`), and values (`get`, `deep_get`, `deep_walk`, `udm`, helpers …).
+//! Calls and methods: predicates in boolean position (`startswith`, `any`, `bool`, and via
+//! `patterns` and `types` the regexes, `fnmatch` and `isinstance`), and values (`get`,
+//! `deep_get`, `deep_walk`, `udm`, `len`, `str`, helpers …).
 
 use super::compare::*;
 use super::*;
@@ -85,133 +86,12 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
-    pub(super) fn regex_call_name(&mut self, c: &ast::ExprCall) -> R<Expr> {
-        match &*c.func {
-            PyExpr::Attribute(a) => {
-                let func = a.attr.to_string();
-                self.regex(&func, c)
-            }
-            _ => self.fail("this call", c),
-        }
-    }
-
-    pub(super) fn regex(&mut self, func: &str, c: &ast::ExprCall) -> R<Expr> {
-        let args = &c.arguments.args;
-        let (Some(pat), Some(subject)) = (args.first(), args.get(1)) else {
-            return self.fail("re call without a pattern and a subject", c);
-        };
-        let Sym::Lit(Json::String(pattern)) = self.sym(pat)? else {
-            return self.fail("a regex that is not a literal", pat);
-        };
-        let mut pattern = pattern;
-        let insensitive = self.regex_flags(args.iter().skip(2), c, &mut pattern)?;
-        if regex::Regex::new(&pattern).is_err() {
-            return self.fail("a regex the evaluator's engine cannot run", pat);
-        }
-        self.regex_on(func, &pattern, insensitive, subject)
-    }
-
-    /// `re.I` / `re.IGNORECASE` among a call's extra arguments and keywords; other flags fail.
-    /// re.MULTILINE is written into the pattern as a scoped `(?m:…)` group, which Python and
-    /// the evaluator's engine read alike; a pattern with `$` keeps it refused, since Python's
-    /// `$` differs from the engine's (see `eval::python_dollar`).
-    fn regex_flags<'e>(
-        &mut self,
-        extra: impl Iterator<Item = &'e PyExpr>,
-        c: &'e ast::ExprCall,
-        pattern: &mut String,
-    ) -> R<bool> {
-        let mut flags = Vec::new();
-        for flag in extra.chain(c.arguments.keywords.iter().map(|k| &k.value)) {
-            flag_names(flag, &mut flags);
-        }
-        let mut insensitive = false;
-        for flag in flags {
-            match flag {
-                Some("I" | "IGNORECASE") => insensitive = true,
-                Some("M" | "MULTILINE") if crate::eval::python_dollar(pattern) == *pattern => {
-                    *pattern = format!("(?m:{pattern})")
-                }
-                _ => return self.fail("regex flags other than re.IGNORECASE and re.MULTILINE", c),
-            }
-        }
-        Ok(insensitive)
-    }
-
-    /// `re.<func>(pattern, subject)`: a match (not None) on the subject field.
-    pub(super) fn regex_on(
-        &mut self,
-        func: &str,
-        pattern: &str,
-        insensitive: bool,
-        subject: &PyExpr,
-    ) -> R<Expr> {
-        let Sym::Field(f) = self.sym(subject)? else {
-            return self.fail("a regex over something other than a field", subject);
-        };
-        // A subject that is not a string (None included) raises TypeError: no alert.
-        let text = f.exact(string_test(&f));
-        self.guard(text);
-        let case = if insensitive { Case::Insensitive } else { f.case() };
-        let pattern = pattern.to_string();
-        let anchor = match func {
-            "match" => Anchor::Start,
-            "fullmatch" => Anchor::Full,
-            _ => Anchor::None,
-        };
-        let regex = Value::Regex(Regex { pattern, flavor: RegexFlavor::Python, anchor });
-        let p = Expr::pred(Predicate::new(f.path.clone(), Op::Regex, vec![regex], case), None);
-        Ok(f.exact(p))
-    }
-
     /// `any(test for x in …)` / `all(...)`: see `loops`.
     pub(super) fn quantified(&mut self, any: bool, c: &ast::ExprCall) -> R<Expr> {
         let [PyExpr::Generator(g)] = &c.arguments.args[..] else {
             return self.fail("any/all over something other than a generator", c);
         };
         self.generator(any, g)
-    }
-
-    /// `isinstance(value, T)`. Panther hands rules lists and mappings wrapped (`ImmutableList`,
-    /// `ImmutableCaseInsensitiveDict`), so for a value read from the event `list`, `tuple` and
-    /// `dict` never hold while `Sequence`, `Mapping` and `ImmutableList` do; a literal default
-    /// is a plain Python value. Scalars test their JSON type (`int` includes booleans).
-    pub(super) fn isinstance(&mut self, value: &PyExpr, ty: &PyExpr, c: &ast::ExprCall) -> R<Expr> {
-        let mut names = Vec::new();
-        match ty {
-            PyExpr::Tuple(t) => names.extend(t.elts.iter().map(type_name)),
-            other => names.push(type_name(other)),
-        }
-        let Some(names) = names.into_iter().collect::<Option<Vec<&str>>>() else {
-            return self.fail("isinstance with a type that is not a plain name", ty);
-        };
-        let mut tests = Vec::new();
-        match self.sym(value)? {
-            Sym::Lit(v) => {
-                for n in names {
-                    match literal_isinstance(&v, n) {
-                        Some(b) => tests.push(Expr::constant(b, None)),
-                        None => return self.fail(format!("isinstance of a constant with `{n}`"), ty),
-                    }
-                }
-                Ok(Expr::or(tests, None))
-            }
-            Sym::Field(f) if f.fold.is_none() => {
-                let mut on_default = false;
-                for n in names {
-                    let Some(test) = event_isinstance(&f, n) else {
-                        return self.fail(format!("an isinstance test with `{n}`"), ty);
-                    };
-                    match literal_isinstance(&f.default, n) {
-                        Some(b) => on_default |= b,
-                        None => return self.fail(format!("isinstance with `{n}` of a list default"), ty),
-                    }
-                    tests.push(test);
-                }
-                Ok(f.exact_given(Expr::or(tests, None), on_default))
-            }
-            _ => self.fail("isinstance of something other than a field or a constant", c),
-        }
     }
 
     /// The values of `f`'s parameters at call `c`: positional arguments, then keyword
@@ -487,46 +367,6 @@ impl<'m, 'd> Translator<'m, 'd> {
         }
     }
 
-    /// `fnmatch(value, "pat*")`: a glob over the whole string (case-sensitive on POSIX);
-    /// a non-string value raises.
-    pub(super) fn fnmatch(&mut self, value: &PyExpr, pattern: &PyExpr) -> R<Expr> {
-        let Sym::Lit(Json::String(pat)) = self.sym(pattern)? else {
-            return self.fail("fnmatch with a pattern that is not a literal", pattern);
-        };
-        if pat.contains('[') {
-            return self.fail("fnmatch with a `[…]` character class", pattern);
-        }
-        let f = match self.sym(value)? {
-            Sym::Field(f) if f.fold.is_none() => f,
-            _ => return self.fail("fnmatch of something other than a field", value),
-        };
-        if !matches!(f.default, Json::String(_)) {
-            self.guard(string_test(&f));
-        }
-        let mut pieces = Vec::new();
-        let mut lit = String::new();
-        for ch in pat.chars() {
-            match ch {
-                '*' | '?' => {
-                    if !lit.is_empty() {
-                        pieces.push(crate::ir::Piece::Lit(std::mem::take(&mut lit)));
-                    }
-                    pieces.push(if ch == '*' {
-                        crate::ir::Piece::AnyChars
-                    } else {
-                        crate::ir::Piece::AnyChar
-                    });
-                }
-                other => lit.push(other),
-            }
-        }
-        if !lit.is_empty() {
-            pieces.push(crate::ir::Piece::Lit(lit));
-        }
-        let p = f.pred(Op::Wildcard, vec![Value::Pattern(crate::ir::Pattern(pieces))]);
-        Ok(f.exact(p))
-    }
-
     /// `event.deep_walk(k1, …, kn, default=d)`: like `deep_get` (an empty list also gives `d`)
     /// while no step on the way is a list. Through a non-empty list it collects the values
     /// below every element into a set, which raises (no alert) when they are mappings.
@@ -619,60 +459,4 @@ pub(super) fn no_list_on_the_way(path: &FieldPath) -> Vec<Expr> {
             Expr::not(Expr::pred(Predicate::new(step, Op::IsList, vec![], Case::Sensitive), None), None)
         })
         .collect()
-}
-
-/// `re.I | re.M` → the flags' names (`None` for anything that is not `re.NAME`).
-fn flag_names<'e>(e: &'e PyExpr, out: &mut Vec<Option<&'e str>>) {
-    match e {
-        PyExpr::BinOp(b) if b.op == ast::Operator::BitOr => {
-            flag_names(&b.left, out);
-            flag_names(&b.right, out);
-        }
-        PyExpr::Attribute(a) if is_name(&a.value, "re") => out.push(Some(a.attr.as_str())),
-        _ => out.push(None),
-    }
-}
-
-/// The last name of a type: `Mapping`, `collections.abc.Mapping` → `Mapping`.
-fn type_name(e: &PyExpr) -> Option<&str> {
-    match e {
-        PyExpr::Name(n) => Some(n.id.as_str()),
-        PyExpr::Attribute(a) => Some(a.attr.as_str()),
-        _ => None,
-    }
-}
-
-/// `isinstance(v, name)` for a value read from the event (see `isinstance`).
-fn event_isinstance(f: &FieldRef, name: &str) -> Option<Expr> {
-    let is = |op| f.pred(op, vec![]);
-    Some(match name {
-        "str" => string_test(f),
-        "int" => Expr::or(vec![is(Op::IsInteger), is(Op::IsBool)], None),
-        "float" => is(Op::IsFloat),
-        "bool" => is(Op::IsBool),
-        "Mapping" | "ImmutableCaseInsensitiveDict" => is(Op::IsObject),
-        "ImmutableList" => is(Op::IsList),
-        "Sequence" => Expr::or(vec![is(Op::IsList), string_test(f)], None),
-        "list" | "tuple" | "set" | "frozenset" | "dict" | "bytes" | "MagicMock" => {
-            Expr::constant(false, None)
-        }
-        _ => return None,
-    })
-}
-
-/// `isinstance(v, name)` for a plain Python constant; `None` where a JSON value cannot tell
-/// (a list literal may have been a tuple or a set).
-fn literal_isinstance(v: &Json, name: &str) -> Option<bool> {
-    Some(match name {
-        "str" => v.is_string(),
-        "int" => v.is_i64() || v.is_u64() || v.is_boolean(),
-        "float" => v.is_f64(),
-        "bool" => v.is_boolean(),
-        "Mapping" | "dict" => v.is_object(),
-        "ImmutableCaseInsensitiveDict" | "ImmutableList" | "bytes" | "MagicMock" => false,
-        "list" | "tuple" | "set" | "frozenset" | "Sequence" if v.is_array() => return None,
-        "list" | "tuple" | "set" | "frozenset" => false,
-        "Sequence" => v.is_string(),
-        _ => return None,
-    })
 }

@@ -4,6 +4,62 @@
 use super::*;
 
 impl<'m, 'd> Translator<'m, 'd> {
+    /// `event["k"]`: like `get`, but an absent key raises (no alert): guarded.
+    pub(super) fn subscript(&mut self, s: &ast::ExprSubscript) -> R<Sym> {
+        let key = match self.sym(&s.slice)? {
+            Sym::Lit(Json::String(k)) => Seg::Key(k),
+            Sym::Lit(Json::Number(n)) if n.is_i64() => Seg::Index(n.as_i64().unwrap_or(0)),
+            _ => return self.fail("a subscript with a non-constant key", s),
+        };
+        let base = self.sym(&s.value)?;
+        if let (Sym::Split(p @ Piece { index: None, .. }), Seg::Index(i @ (0 | -1))) = (&base, &key) {
+            return Ok(Sym::Split(Piece { index: Some(*i), ..p.clone() }));
+        }
+        if let (Sym::Dict(items), Seg::Key(k)) = (&base, &key) {
+            return match items.iter().find(|(key, _)| key == k) {
+                Some((_, v)) => Ok(v.clone()),
+                None => self.fail("a key the dict does not have", s),
+            };
+        }
+        if let (Sym::Seq(items), Seg::Index(i)) = (&base, &key) {
+            let j = if *i < 0 { items.len() as i64 + i } else { *i };
+            return match usize::try_from(j).ok().and_then(|j| items.get(j)) {
+                Some(item) => Ok(item.clone()),
+                None => self.fail("a subscript a list does not have", s),
+            };
+        }
+        // A constant's item (`ACTIONS["add"]`); a missing one raises KeyError / IndexError.
+        if let Sym::Lit(value) = &base {
+            let item = match (value, &key) {
+                (Json::Object(m), Seg::Key(k)) => m.get(k),
+                (Json::Array(items), Seg::Index(i)) => {
+                    let n = items.len() as i64;
+                    let j = if *i < 0 { n + i } else { *i };
+                    usize::try_from(j).ok().and_then(|j| items.get(j))
+                }
+                _ => None,
+            };
+            return match item {
+                Some(v) => Ok(Sym::Lit(v.clone())),
+                None => self.fail("a subscript a constant does not have", s),
+            };
+        }
+        let path = match base {
+            Sym::Event => FieldPath(vec![key]),
+            Sym::Field(f) if f.fold.is_none() => FieldPath(f.path.0.into_iter().chain([key]).collect()),
+            _ => return self.fail("a subscript of something other than the event", s),
+        };
+        let present = Expr::or(
+            vec![
+                Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
+                Expr::pred(Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive), None),
+            ],
+            None,
+        );
+        self.guard(present);
+        Ok(Sym::Field(FieldRef::new(path, Json::Null, false)))
+    }
+
     /// A list, tuple or set display: a constant when every item is one. Otherwise a list or
     /// tuple is a [`Sym::Seq`]; a set is refused (building it hashes the items, which raises
     /// for lists and mappings, and it has no order).
