@@ -108,7 +108,8 @@ pub(crate) fn flat_filter_only(rule: &Rule, target: &str, diags: &mut Diagnostic
     let filter = filter_only(rule, target, diags)?;
     key_case_note(rule, target, diags);
     let filter = without_shape_tests(filter, target, diags);
-    Some(flatten_elements(&filter, target, diags))
+    // Flattening can leave constants behind (an element test whose body became one).
+    Some(crate::ir::simplify(flatten_elements(&filter, target, diags)))
 }
 
 /// Type tests, which per-field targets cannot say: a type test is read as "present", since a

@@ -31,6 +31,12 @@ pub fn simplify(e: Expr) -> Expr {
         },
         ExprKind::Elements(el) => {
             let body = simplify(*el.body);
+            // No element can satisfy a false body; every element satisfies a true one.
+            match (&body.kind, el.quantifier) {
+                (ExprKind::Const(false), Quantifier::Any) => return Expr::constant(false, span),
+                (ExprKind::Const(true), Quantifier::All) => return Expr::constant(true, span),
+                _ => {}
+            }
             let until = el.until.map(|u| Box::new(simplify(*u)));
             Expr { kind: ExprKind::Elements(super::Elements { body: Box::new(body), until, ..el }), span }
         }
