@@ -35,31 +35,6 @@ pub(crate) fn translate(
     rule: &mut Rule,
     diags: &mut Diagnostics,
 ) -> Option<Expr> {
-    // The translation recurses once per statement on a path (unrolled loops repeat their
-    // bodies), which can outgrow a small thread stack (a test thread's 2 MiB): it runs on its
-    // own thread with room to spare; only the pages it touches are used.
-    let on_worker = std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, || translate_here(sources, py_file, env, rule, diags));
-        // No thread to be had: translate here, on the caller's stack.
-        worker.ok().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    match on_worker {
-        Some(out) => out,
-        None => translate_here(sources, py_file, env, rule, diags),
-    }
-}
-
-const STACK_BYTES: usize = 256 << 20;
-
-fn translate_here(
-    sources: &mut Sources,
-    py_file: FileId,
-    env: &PyEnv<'_>,
-    rule: &mut Rule,
-    diags: &mut Diagnostics,
-) -> Option<Expr> {
     let module = env::Module::load(sources, py_file, env, diags)?;
     let detection = match module.function("rule") {
         Some(f) if !module.udm_groups.is_empty() => per_data_model(&module, py_file, f, diags),

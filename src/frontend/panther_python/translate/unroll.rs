@@ -22,6 +22,8 @@ pub(super) enum Mark {
 
 /// More iterations than this are not unrolled (each one repeats the body).
 const MAX_ITEMS: usize = 32;
+/// Nor a loop whose unrolled statements, with what follows it, would be more than this.
+const MAX_STATEMENTS: usize = 600;
 
 fn addr(s: &Stmt) -> usize {
     s as *const Stmt as usize
@@ -69,11 +71,12 @@ impl<'m, 'd> Translator<'m, 'd> {
         if !f.orelse.is_empty() || f.is_async {
             return self.fail("a `for … else` loop", f);
         }
-        if items.len() > MAX_ITEMS {
-            return self.fail(
-                format!("a loop over more than {MAX_ITEMS} items that cannot be read in any order"),
-                f,
+        // The translator recurses once per statement on a path: keep the unrolled list short.
+        if items.len() > MAX_ITEMS || (items.len() + 1) * (f.body.len() + 1) + rest.len() > MAX_STATEMENTS {
+            let msg = format!(
+                "a loop too long to read one iteration at a time (over {MAX_ITEMS} items or {MAX_STATEMENTS} statements)"
             );
+            return self.fail(msg, f);
         }
         let range = ruff_text_size::Ranged::range(f);
         let marks: Vec<Stmt> = (0..=items.len())
