@@ -151,7 +151,8 @@ fn panther_rules_convert_and_their_tests_hold_on_every_target() {
     eprintln!("emitted Sigma agrees on all tests (rsigma): {sigma_agree}/{sigma_total}; disagreeing: {sigma_misses:?}");
     eprintln!("top reasons a rule is not converted: {:#?}", &top[..top.len().min(12)]);
     // Floors, a little under what was measured, so a regression fails loudly.
-    assert!(ok * 100 >= files.len() * 74, "ok rate regressed: {ok}/{}", files.len());
+    // Issue 3 asks for 80% of the rules converted with status ok.
+    assert!(ok * 100 >= files.len() * 80, "ok rate below 80%: {ok}/{}", files.len());
     assert_eq!(py_agree, py_total, "emitted Python must agree wherever the IR does");
     assert!(sigma_agree * 100 >= sigma_total * 90, "Sigma agreement regressed: {sigma_agree}/{sigma_total}");
 }
