@@ -37,6 +37,16 @@ impl<'d> Ctx<'d> {
 
     pub fn expr(&mut self, e: &Expr) -> Option<Py> {
         Some(match &e.kind {
+            // "Missing": absent or null, and not a present null.
+            ExprKind::And(xs) if absence(xs).is_some() => {
+                let keys = absence(xs).unwrap_or_default();
+                self.needs.helpers.insert("_has");
+                Py::not(Py::atom(format!(
+                    "_has({}, {})",
+                    self.base,
+                    keys.iter().map(|k| py_str(k)).collect::<Vec<_>>().join(", ")
+                )))
+            }
             ExprKind::And(xs) => Py::and(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
             ExprKind::Or(xs) if presence(xs).is_some() => {
                 let keys = presence(xs).unwrap_or_default();
@@ -47,7 +57,23 @@ impl<'d> Ctx<'d> {
                     keys.iter().map(|k| py_str(k)).collect::<Vec<_>>().join(", ")
                 ))
             }
-            ExprKind::Or(xs) => Py::or(xs.iter().map(|x| self.expr(x)).collect::<Option<_>>()?),
+            ExprKind::Or(xs) => {
+                // A present key (`exists or == null`) among other alternatives: `_has`.
+                let pair = (0..xs.len())
+                    .flat_map(|i| (i + 1..xs.len()).map(move |j| (i, j)))
+                    .find(|&(i, j)| presence(&[xs[i].clone(), xs[j].clone()]).is_some());
+                let mut parts = Vec::new();
+                for (k, x) in xs.iter().enumerate() {
+                    match pair {
+                        Some((i, j)) if k == i => {
+                            parts.push(self.expr(&Expr::or(vec![xs[i].clone(), xs[j].clone()], None))?)
+                        }
+                        Some((_, j)) if k == j => {}
+                        _ => parts.push(self.expr(x)?),
+                    }
+                }
+                Py::or(parts)
+            }
             // `not exists` is exactly `is null` (absent or null), and reads better.
             ExprKind::Not(x) => match &x.kind {
                 ExprKind::Pred(p) if p.op == Op::Exists => {
@@ -428,6 +454,16 @@ fn presence(xs: &[Expr]) -> Option<Vec<String>> {
         && null.values == [Value::Null]
         && exists.field == null.field;
     ok.then(|| exists.field.key_names()).flatten().map(|ks| ks.into_iter().map(String::from).collect())
+}
+
+/// `is null and not == null` on one key path: the key is missing.
+fn absence(xs: &[Expr]) -> Option<Vec<String>> {
+    let [a, b] = xs else { return None };
+    let (null, not_eq) = if matches!(a.kind, ExprKind::Not(_)) { (b, a) } else { (a, b) };
+    let (ExprKind::Pred(null), ExprKind::Not(inner)) = (&null.kind, &not_eq.kind) else { return None };
+    let ExprKind::Pred(eq) = &inner.kind else { return None };
+    let ok = null.op == Op::IsNull && eq.op == Op::Eq && eq.values == [Value::Null] && null.field == eq.field;
+    ok.then(|| null.field.key_names()).flatten().map(|ks| ks.into_iter().map(String::from).collect())
 }
 
 fn cmp(op: Op) -> &'static str {
