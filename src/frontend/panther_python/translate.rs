@@ -353,12 +353,22 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     /// A branch body followed by the statements after the `if` (unless it always returns).
     fn branch(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Expr> {
+        self.in_branch(body, rest, |t, stmts| t.block(stmts))
+    }
+
+    /// `run` over a branch body and what follows it, in the branch's own scope.
+    fn in_branch<T>(
+        &mut self,
+        body: &[Stmt],
+        rest: &[&Stmt],
+        run: impl FnOnce(&mut Self, &[&Stmt]) -> R<T>,
+    ) -> R<T> {
         self.scopes.push(HashMap::new());
         let mut stmts: Vec<&Stmt> = body.iter().collect();
         if !always_returns(body, self.loop_returns.is_some()) {
             stmts.extend(rest.iter().copied());
         }
-        let r = self.block(&stmts);
+        let r = run(self, &stmts);
         self.scopes.pop();
         r
     }

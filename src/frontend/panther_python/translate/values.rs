@@ -220,14 +220,7 @@ impl<'m, 'd> Translator<'m, 'd> {
     }
 
     pub(super) fn branch_value(&mut self, body: &[Stmt], rest: &[&Stmt]) -> R<Vec<Alt>> {
-        self.scopes.push(HashMap::new());
-        let mut stmts: Vec<&Stmt> = body.iter().collect();
-        if !always_returns(body, self.loop_returns.is_some()) {
-            stmts.extend(rest.iter().copied());
-        }
-        let r = self.block_value(&stmts);
-        self.scopes.pop();
-        r
+        self.in_branch(body, rest, |t, stmts| t.block_value(stmts))
     }
 
     /// Run `f` with its own guards, returned beside its result.
