@@ -193,47 +193,34 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
 /// match nothing, present everything), so the `== null` part is dropped, with a `lossy` note:
 /// missing also matches a null, present does not.
 fn null_is_missing(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
-    use crate::ir::{ExprKind, FieldPath, Op, Value};
-    fn pred_on(e: &Expr, op: Op) -> Option<&FieldPath> {
-        match &e.kind {
-            ExprKind::Pred(p) if p.op == op && (op != Op::Eq || p.values == [Value::Null]) => Some(&p.field),
-            _ => None,
-        }
-    }
-    fn not_eq_null(e: &Expr) -> Option<&FieldPath> {
-        match &e.kind {
-            ExprKind::Not(x) => pred_on(x, Op::Eq),
-            _ => None,
-        }
-    }
+    use crate::ir::ExprKind;
     let span = e.span;
     let and = matches!(e.kind, ExprKind::And(_));
     match e.kind {
         ExprKind::And(xs) | ExprKind::Or(xs) if !xs.is_empty() => {
             let xs: Vec<Expr> = xs.into_iter().map(|x| null_is_missing(x, target, diags)).collect();
-            let (anchor, part, what) = if and {
-                (
-                    Op::IsNull,
-                    not_eq_null as fn(&Expr) -> Option<&FieldPath>,
-                    "\"missing\" also matches a null",
-                )
-            } else {
-                (
-                    Op::Exists,
-                    (|e: &Expr| pred_on(e, Op::Eq)) as fn(&Expr) -> Option<&FieldPath>,
-                    "\"present\" does not match a null",
-                )
+            // The `== null` half of a pair (`not == null` under And), which is dropped.
+            let pair: for<'a> fn(&'a Expr, &'a Expr) -> Option<&'a crate::ir::FieldPath> =
+                if and { Expr::missing_pair } else { Expr::present_pair };
+            let is_null_half = |x: &Expr| match &x.kind {
+                ExprKind::Not(inner) if and => matches!(&inner.kind, ExprKind::Pred(p) if p.is_eq_null()),
+                ExprKind::Pred(p) if !and => p.is_eq_null(),
+                _ => false,
             };
-            let anchors: Vec<FieldPath> = xs.iter().filter_map(|x| pred_on(x, anchor).cloned()).collect();
+            let what =
+                if and { "\"missing\" also matches a null" } else { "\"present\" does not match a null" };
             let mut kept = Vec::new();
-            for x in xs {
-                match part(&x) {
-                    Some(f) if anchors.contains(f) => {
+            for (i, x) in xs.iter().enumerate() {
+                let partner = is_null_half(x)
+                    .then(|| xs.iter().enumerate().find_map(|(j, y)| (i != j).then(|| pair(x, y)).flatten()))
+                    .flatten();
+                match partner {
+                    Some(f) => {
                         let msg =
                             format!("`{f}`: {target} cannot tell a null field from a missing one; {what}");
                         diags.push(Diagnostic::lossy(msg).with_span(x.span.or(span)));
                     }
-                    _ => kept.push(x),
+                    None => kept.push(x.clone()),
                 }
             }
             if and {

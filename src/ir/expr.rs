@@ -72,6 +72,43 @@ impl Expr {
         Expr::new(ExprKind::Const(b), span)
     }
 
+    /// The key at `path` is present, its value perhaps null (Python's `"k" in mapping`):
+    /// `exists or == null`.
+    pub fn present(path: FieldPath) -> Self {
+        let eq_null = Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive);
+        let exists = Predicate::new(path, Op::Exists, vec![], Case::Sensitive);
+        Expr::or(vec![Expr::pred(exists, None), Expr::pred(eq_null, None)], None)
+    }
+
+    /// The key at `path` is missing, not a present null: `is null and not == null`.
+    pub fn missing(path: FieldPath) -> Self {
+        let eq_null = Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive);
+        let is_null = Predicate::new(path, Op::IsNull, vec![], Case::Sensitive);
+        Expr::and(vec![Expr::pred(is_null, None), Expr::not(Expr::pred(eq_null, None), None)], None)
+    }
+
+    /// The path when `a` and `b` are the two halves of [`Expr::present`] (either order).
+    pub fn present_pair<'a>(a: &'a Expr, b: &'a Expr) -> Option<&'a FieldPath> {
+        let (a, b) = (a.as_pred()?, b.as_pred()?);
+        let (exists, null) = if a.op == Op::Exists { (a, b) } else { (b, a) };
+        (exists.op == Op::Exists && null.is_eq_null() && exists.field == null.field).then_some(&exists.field)
+    }
+
+    /// The path when `a` and `b` are the two halves of [`Expr::missing`] (either order).
+    pub fn missing_pair<'a>(a: &'a Expr, b: &'a Expr) -> Option<&'a FieldPath> {
+        let (null, not) = if matches!(a.kind, ExprKind::Not(_)) { (b, a) } else { (a, b) };
+        let ExprKind::Not(inner) = &not.kind else { return None };
+        let (null, eq) = (null.as_pred()?, inner.as_pred()?);
+        (null.op == Op::IsNull && eq.is_eq_null() && null.field == eq.field).then_some(&null.field)
+    }
+
+    fn as_pred(&self) -> Option<&Predicate> {
+        match &self.kind {
+            ExprKind::Pred(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// Visit every node, parents before children.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
@@ -152,6 +189,10 @@ pub struct Predicate {
 }
 
 impl Predicate {
+    /// `== null`: the key is present and holds null.
+    pub fn is_eq_null(&self) -> bool {
+        self.op == Op::Eq && self.values == [Value::Null]
+    }
     pub fn new(field: FieldPath, op: Op, values: Vec<Value>, case: Case) -> Self {
         Predicate { field, op, values, quantifier: Quantifier::Any, case }
     }

@@ -61,7 +61,7 @@ impl<'d> Ctx<'d> {
                 // A present key (`exists or == null`) among other alternatives: `_has`.
                 let pair = (0..xs.len())
                     .flat_map(|i| (i + 1..xs.len()).map(move |j| (i, j)))
-                    .find(|&(i, j)| presence(&[xs[i].clone(), xs[j].clone()]).is_some());
+                    .find(|&(i, j)| Expr::present_pair(&xs[i], &xs[j]).and_then(key_names).is_some());
                 let mut parts = Vec::new();
                 for (k, x) in xs.iter().enumerate() {
                     match pair {
@@ -447,23 +447,17 @@ impl<'d> Ctx<'d> {
 /// `exists(p) or p == null` over plain keys: the key is present, which `_has` says directly.
 fn presence(xs: &[Expr]) -> Option<Vec<String>> {
     let [a, b] = xs else { return None };
-    let (ExprKind::Pred(a), ExprKind::Pred(b)) = (&a.kind, &b.kind) else { return None };
-    let (exists, null) = if a.op == Op::Exists { (a, b) } else { (b, a) };
-    let ok = exists.op == Op::Exists
-        && null.op == Op::Eq
-        && null.values == [Value::Null]
-        && exists.field == null.field;
-    ok.then(|| exists.field.key_names()).flatten().map(|ks| ks.into_iter().map(String::from).collect())
+    key_names(Expr::present_pair(a, b)?)
 }
 
 /// `is null and not == null` on one key path: the key is missing.
 fn absence(xs: &[Expr]) -> Option<Vec<String>> {
     let [a, b] = xs else { return None };
-    let (null, not_eq) = if matches!(a.kind, ExprKind::Not(_)) { (b, a) } else { (a, b) };
-    let (ExprKind::Pred(null), ExprKind::Not(inner)) = (&null.kind, &not_eq.kind) else { return None };
-    let ExprKind::Pred(eq) = &inner.kind else { return None };
-    let ok = null.op == Op::IsNull && eq.op == Op::Eq && eq.values == [Value::Null] && null.field == eq.field;
-    ok.then(|| null.field.key_names()).flatten().map(|ks| ks.into_iter().map(String::from).collect())
+    key_names(Expr::missing_pair(a, b)?)
+}
+
+fn key_names(path: &FieldPath) -> Option<Vec<String>> {
+    path.key_names().map(|ks| ks.into_iter().map(String::from).collect())
 }
 
 fn cmp(op: Op) -> &'static str {

@@ -68,7 +68,7 @@ impl FieldRef {
         if want_absent && want_null {
             terms.push(is_null.clone());
         } else if want_absent {
-            terms.push(Expr::and(vec![is_null.clone(), Expr::not(eq_null.clone(), None)], None));
+            terms.push(Expr::missing(self.path.clone()));
         } else if want_null {
             terms.push(eq_null);
         }

@@ -49,14 +49,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             Sym::Field(f) if f.fold.is_none() => FieldPath(f.path.0.into_iter().chain([key]).collect()),
             _ => return self.fail("a subscript of something other than the event", s),
         };
-        let present = Expr::or(
-            vec![
-                Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
-                Expr::pred(Predicate::new(path.clone(), Op::Eq, vec![Value::Null], Case::Sensitive), None),
-            ],
-            None,
-        );
-        self.guard(present);
+        self.guard(Expr::present(path.clone()));
         Ok(Sym::Field(FieldRef::new(path, Json::Null, false)))
     }
 

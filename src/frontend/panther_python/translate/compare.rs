@@ -208,14 +208,7 @@ impl<'m, 'd> Translator<'m, 'd> {
             }
             // `"k" in event`: the key is present (its value may be null).
             (CmpOp::In | CmpOp::NotIn, Sym::Lit(Json::String(k)), Sym::Event) => {
-                let path = FieldPath::key(k);
-                let present = Expr::or(
-                    vec![
-                        Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
-                        Expr::pred(Predicate::new(path, Op::Eq, vec![Value::Null], Case::Sensitive), None),
-                    ],
-                    None,
-                );
+                let present = Expr::present(FieldPath::key(k));
                 if negate {
                     Expr::not(present, None)
                 } else {
@@ -239,20 +232,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                         self.guard(holder);
                         let mut key = f.path.clone();
                         key.0.push(Seg::Key(s.clone()));
-                        Expr::or(
-                            vec![
-                                f.pred(Op::Contains, vec![Value::Str(s)]),
-                                Expr::pred(
-                                    Predicate::new(key.clone(), Op::Exists, vec![], Case::Sensitive),
-                                    None,
-                                ),
-                                Expr::pred(
-                                    Predicate::new(key, Op::Eq, vec![Value::Null], Case::Sensitive),
-                                    None,
-                                ),
-                            ],
-                            None,
-                        )
+                        Expr::or(vec![f.pred(Op::Contains, vec![Value::Str(s)]), Expr::present(key)], None)
                     }
                 };
                 f.exact(if negate { Expr::not(p, None) } else { p })

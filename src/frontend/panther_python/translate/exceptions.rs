@@ -40,13 +40,7 @@ impl<'m, 'd> Translator<'m, 'd> {
         let mut path = f.path.clone();
         path.0.push(Seg::Json);
         let parsed = FieldRef::new(path.clone(), Json::Null, false);
-        let present = Expr::or(
-            vec![
-                Expr::pred(Predicate::new(path.clone(), Op::Exists, vec![], Case::Sensitive), None),
-                Expr::pred(Predicate::new(path, Op::Eq, vec![Value::Null], Case::Sensitive), None),
-            ],
-            None,
-        );
+        let present = Expr::present(path);
         // ValueError unless the text parses (a string default is parsed now).
         let parses = Expr::or(vec![Expr::not(string_test(&f), None), f.exact(present)], None);
         self.raise(Exc::Value, crate::ir::simplify(parses));
