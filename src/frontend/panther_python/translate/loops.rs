@@ -155,8 +155,14 @@ impl<'m, 'd> Translator<'m, 'd> {
             self.guard(guard);
         }
         self.each_element(&source, var.id.as_str(), any, true, g, &mut |t| {
-            let test = t.bool_of(&g.elt)?;
-            let conds: Vec<Expr> = comp.ifs.iter().map(|i| t.bool_of(i)).collect::<R<_>>()?;
+            // Each `if` runs only when the ones before held, and the test only when all did:
+            // what they need to not raise is needed only then.
+            let mut conds: Vec<Expr> = Vec::new();
+            for i in &comp.ifs {
+                let c = t.operand(true, &conds, |t| t.bool_of(i))?;
+                conds.push(c);
+            }
+            let test = t.operand(true, &conds, |t| t.bool_of(&g.elt))?;
             let cond = Expr::and(conds, None);
             Ok(if any {
                 Expr::and(vec![cond, test], None)
