@@ -37,7 +37,12 @@ pub fn simplify(e: Expr) -> Expr {
                 (ExprKind::Const(true), Quantifier::All) => return Expr::constant(true, span),
                 _ => {}
             }
-            let until = el.until.map(|u| Box::new(simplify(*u)));
+            // An order in which every element goes on is no order at all.
+            let until = el
+                .until
+                .map(|u| simplify(*u))
+                .filter(|u| !matches!(u.kind, ExprKind::Const(true)))
+                .map(Box::new);
             Expr { kind: ExprKind::Elements(super::Elements { body: Box::new(body), until, ..el }), span }
         }
         kind => Expr { kind, span },
