@@ -1,8 +1,10 @@
 //! ruleport: convert security detection rules between platforms through one detection IR.
 //!
-//! The flow is `text → frontend → IR → backend → files`; see ARCHITECTURE.md.
+//! The flow is `files → RuleSet → IR → passes → target files`; see ARCHITECTURE.md.
 //! - [`frontend::ALL`] and [`backend::ALL`] are the registries;
-//! - [`driver`] chains them for one input (the library API the CLI uses);
+//! - [`driver`] is the one pipeline over a rule set (the library API the CLI uses);
+//! - [`lang`] holds the query grammars, [`platform`] each platform's semantics, [`passes`]
+//!   the shared IR passes;
 //! - [`eval`] executes the IR, which is how conversions are proven.
 
 pub mod backend;
@@ -12,3 +14,7 @@ pub mod driver;
 pub mod eval;
 pub mod frontend;
 pub mod ir;
+pub mod lang;
+pub mod passes;
+pub mod platform;
+pub mod syntax;

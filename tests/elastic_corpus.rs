@@ -95,7 +95,9 @@ fn kuery_round_trip_gives_the_same_ir() {
         let Some(rule) = ir_of(query) else { continue };
         let Some(first) = rule.filter() else { continue };
         let mut diags = ruleport::diag::Diagnostics::new();
-        let Some(text) = ruleport::backend::kuery::query_text(&rule, &mut diags) else { continue };
+        let Some(text) = ruleport::platform::elastic::emit::kuery::query_text(&rule, &mut diags) else {
+            continue;
+        };
         let second = ir_of(&text).and_then(|r| r.filter());
         checked += 1;
         if second.map(|s| s.without_spans()) != Some(first.without_spans()) {
@@ -162,7 +164,9 @@ fn lucene_history_parses_and_round_trips() {
         parsed += 1;
         let rule = first.rule.expect("rule");
         let mut diags = ruleport::diag::Diagnostics::new();
-        let Some(text) = ruleport::backend::lucene::query_text(&rule, &mut diags) else { continue };
+        let Some(text) = ruleport::platform::elastic::emit::lucene::query_text(&rule, &mut diags) else {
+            continue;
+        };
         let second = ir_of(&text).and_then(|p| p.rule).and_then(|r| r.filter());
         if second.map(|s| s.without_spans()) != rule.filter().map(|f| f.without_spans()) {
             differ.push(format!("{}: {text}", path.display()));

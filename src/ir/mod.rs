@@ -11,18 +11,14 @@
 //! - A path with [`Seg::Each`] fans out over array elements with its own any/all quantifier.
 //!   A plain key that lands on an array compares the array as a whole (Python semantics).
 //! - [`ExprKind::Elements`] scopes a whole sub-expression to one array element at a time;
-//!   [`distribute_elements`] rewrites it as per-predicate fan-outs, exactly where it can.
+//!   `passes::distribute_elements` rewrites it as per-predicate fan-outs, exactly where it can.
 //! - [`Quantifier`] on a predicate combines its `values`: any (a list is OR) or all.
 
-mod elements;
 pub mod expr;
 pub mod pretty;
 pub mod rule;
-mod simplify;
 pub mod stage;
 
-pub use elements::{distribute_elements, Inexact};
 pub use expr::*;
 pub use rule::*;
-pub use simplify::simplify;
 pub use stage::*;

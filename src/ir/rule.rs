@@ -205,6 +205,19 @@ pub struct Origin {
 }
 
 impl Rule {
+    /// The source's UUID (hyphenated), or a stable UUIDv5 of `format:id`, so that a rule
+    /// converted twice keeps its id on every target.
+    pub fn stable_uuid(&self) -> String {
+        let id = &self.meta.id;
+        if let Ok(u) = uuid::Uuid::parse_str(id) {
+            return u.hyphenated().to_string();
+        }
+        let namespace =
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://github.com/ruleport/ruleport");
+        let name = format!("{}:{id}", self.origin.frontend);
+        uuid::Uuid::new_v5(&namespace, name.as_bytes()).hyphenated().to_string()
+    }
+
     /// The detection filter, if the query starts with one.
     pub fn filter(&self) -> Option<crate::ir::Expr> {
         self.query.split_filter().0

@@ -1,0 +1,3 @@
+//! Syntax helpers shared by readers of several platforms: the spanned YAML tree.
+
+pub mod yaml_spanned;
