@@ -120,7 +120,8 @@ fn panther_rules_convert_and_their_tests_hold_on_every_target() {
             }
             ok += 1;
             let Some(rule) = &p.rule else { continue };
-            let logs: Vec<serde_json::Value> = rule.tests.iter().map(|t| t.log.clone()).collect();
+            let logs: Vec<serde_json::Value> =
+                rule.tests.iter().map(|t| t.log().cloned().unwrap_or_default()).collect();
             if panther_py::python3_available() {
                 let got = panther_py::run_panther_rule(&pfiles[0].content, &logs).unwrap_or_default();
                 py_total += 1;

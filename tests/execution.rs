@@ -87,8 +87,16 @@ fn load(path: &Path) -> common::Loaded {
     let mut loaded = common::load(path);
     let sidecar = common::root().join(path).with_extension("tests.json");
     if let Ok(text) = std::fs::read_to_string(&sidecar) {
-        let tests: Vec<ruleport::ir::TestCase> =
+        #[derive(serde::Deserialize)]
+        struct Sidecar {
+            name: String,
+            log: serde_json::Value,
+            expected: bool,
+        }
+        let tests: Vec<Sidecar> =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()));
+        let tests: Vec<ruleport::ir::TestCase> =
+            tests.into_iter().map(|t| ruleport::ir::TestCase::event(t.name, t.log, t.expected)).collect();
         for p in &mut loaded.parsed {
             if let Some(rule) = p.rule.as_mut().filter(|r| r.tests.is_empty()) {
                 rule.tests = tests.clone();
@@ -141,7 +149,8 @@ fn check_target(path: &Path, target: &str) -> Result<(), Failed> {
             problems.push(format!("conversion errors:\n{}", common::render(diags, &loaded)));
             continue;
         }
-        let logs: Vec<serde_json::Value> = rule.tests.iter().map(|t| t.log.clone()).collect();
+        let logs: Vec<serde_json::Value> =
+            rule.tests.iter().map(|t| t.log().cloned().unwrap_or_default()).collect();
         let verdicts = match target {
             "sigma" => sigma_verdicts(files, &logs),
             _ => python_verdicts(files, &logs),

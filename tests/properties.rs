@@ -12,7 +12,9 @@ use proptest::strategy::ValueTree;
 use ruleport::backend::{self, EmitCtx};
 use ruleport::diag::{Diagnostics, SourceFile, Sources};
 use ruleport::frontend::{self, Options, ParseCtx};
-use ruleport::ir::{Case, Expr, FieldPath, Op, Predicate, Query, Rule, TestCase, Value};
+use ruleport::ir::{
+    Case, Expr, FieldPath, NativeSource, Op, Platform, Predicate, Query, Rule, TestCase, Value,
+};
 use serde_json::json;
 
 /// Strings rich in everything that breaks naive emitters.
@@ -45,16 +47,12 @@ fn rule_for(value: &str, op: Op, case: Case) -> Rule {
     let mut rule = Rule::default();
     rule.meta.id = "Prop.Rule".into();
     rule.meta.title = "Property rule".into();
-    rule.origin.frontend = "panther_yaml".into();
-    rule.logsource.native = vec!["Custom.Prop".into()];
+    rule.origin.format = "panther_yaml".into();
+    rule.origin.platform = Some(Platform::Panther);
+    rule.logsource.native = vec![NativeSource { platform: Platform::Panther, id: "Custom.Prop".into() }];
     let pred = Predicate::new(FieldPath::keys(["outer", "field"]), op, vec![Value::Str(value.into())], case);
     rule.query = Query::filter(Expr::pred(pred, None));
-    rule.tests = vec![TestCase {
-        name: value.into(),
-        log: json!({"outer": {"field": value}}),
-        expected: true,
-        span: None,
-    }];
+    rule.tests = vec![TestCase::event(value, json!({"outer": {"field": value}}), true)];
     rule
 }
 

@@ -1,5 +1,6 @@
 //! Detection expressions: a boolean tree over typed predicates.
 
+use super::scalar::Root;
 use crate::diag::Span;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -176,6 +177,9 @@ impl Expr {
 /// One test of one field (or of the field's elements) against typed values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Predicate {
+    /// What the path starts from: the event (the usual case), a column, a computed value.
+    #[serde(default, skip_serializing_if = "Root::is_event")]
+    pub root: Root,
     pub field: FieldPath,
     pub op: Op,
     /// Empty for value-less operators (`Exists`, `IsNull`, `IsEmpty`, `Truthy`).
@@ -194,7 +198,7 @@ impl Predicate {
         self.op == Op::Eq && self.values == [Value::Null]
     }
     pub fn new(field: FieldPath, op: Op, values: Vec<Value>, case: Case) -> Self {
-        Predicate { field, op, values, quantifier: Quantifier::Any, case }
+        Predicate { root: Root::Event, field, op, values, quantifier: Quantifier::Any, case }
     }
 }
 

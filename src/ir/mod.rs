@@ -2,7 +2,10 @@
 //!
 //! - [`rule`]: a whole rule: metadata, log source, tests, the query, and `extra`.
 //! - [`expr`]: the boolean detection tree over typed [`Predicate`]s.
-//! - [`stage`]: the query pipeline (filter, extend, aggregate, join …).
+//! - [`stage`]: the typed query pipeline (filter, extend, summarize, join …) over
+//!   [`scalar`] values (fields, columns by id, typed calls);
+//! - [`correlation`]: counts, value counts and sequences over many events;
+//! - [`time`]: exact durations and time references.
 //!
 //! Semantics (the evaluator in `crate::eval` is their executable definition):
 //! - A predicate on a field that is absent is false, whatever its operator, except
@@ -14,11 +17,17 @@
 //!   `passes::distribute_elements` rewrites it as per-predicate fan-outs, exactly where it can.
 //! - [`Quantifier`] on a predicate combines its `values`: any (a list is OR) or all.
 
+pub mod correlation;
 pub mod expr;
 pub mod pretty;
 pub mod rule;
+pub mod scalar;
 pub mod stage;
+pub mod time;
 
+pub use correlation::*;
 pub use expr::*;
 pub use rule::*;
+pub use scalar::*;
 pub use stage::*;
+pub use time::{Duration, TimeRef};

@@ -21,7 +21,9 @@ pub fn render_rule(rule: &Rule) -> String {
         [("product", &ls.product), ("service", &ls.service), ("category", &ls.category)]
             .iter()
             .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
-            .chain((!ls.native.is_empty()).then(|| format!("native={}", ls.native.join(","))))
+            .chain((!ls.native.is_empty()).then(|| {
+                format!("native={}", ls.native.iter().map(|n| n.id.as_str()).collect::<Vec<_>>().join(","))
+            }))
             .collect();
     if !taxonomy.is_empty() {
         let _ = writeln!(out, "  logsource: {}", taxonomy.join(" "));

@@ -1,6 +1,8 @@
 //! A whole rule: metadata, log source, tests, query, and everything else kept in `extra`.
 
+use super::correlation::Correlation;
 use super::stage::Query;
+use super::time::Duration;
 use crate::diag::Span;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,12 +13,28 @@ pub struct Rule {
     pub meta: Meta,
     pub logsource: LogSource,
     pub query: Query,
+    /// Alert on a condition over many matching events (a threshold, a value count, a
+    /// sequence) rather than on each one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<Correlation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<TestCase>,
     pub origin: Origin,
-    /// Source keys no IR field covers, kept verbatim so nothing is lost.
+    /// Source keys no IR field covers, kept verbatim so nothing is lost, under the platform
+    /// whose key it is: only that platform's writer reads them back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub extra: BTreeMap<Platform, BTreeMap<String, serde_json::Value>>,
+}
+
+/// The platforms ruleport knows, as a type: what a rule came from, whose log-source ids and
+/// whose extra keys these are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Panther,
+    Elastic,
+    Sigma,
+    Sentinel,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -45,11 +63,10 @@ pub struct Meta {
     pub false_positives: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook: Option<String>,
+    /// How long alerts with the same dedup key are grouped into one (Panther
+    /// `DedupPeriodMinutes`); the rule's window when it has a threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dedup_minutes: Option<u64>,
-    /// Number of matching events before an alert fires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<u64>,
+    pub dedup_period: Option<Duration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
     /// Alert title template; `{a.b}` placeholders name event fields.
@@ -151,10 +168,12 @@ impl Attack {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Schedule {
+    /// How often the rule runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval_minutes: Option<u64>,
+    pub interval: Option<Duration>,
+    /// How far back each run looks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lookback_minutes: Option<u64>,
+    pub lookback: Option<Duration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cron: Option<String>,
 }
@@ -174,30 +193,76 @@ pub struct LogSource {
     pub service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// The source platform's identifiers, verbatim (Panther LogTypes, Elastic index patterns, tables).
+    /// Platforms' own identifiers of the source, verbatim and tagged by platform (Panther
+    /// LogTypes, Elastic index patterns, Sentinel tables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub native: Vec<String>,
+    pub native: Vec<NativeSource>,
     /// The source platform finds a field whose name differs only in case when the exact name is
     /// absent (Panther's events; the first such key wins). Evaluating the rule honours it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub case_insensitive_keys: bool,
 }
 
-/// One embedded test: a log and the verdict the rule must give.
+/// One platform's identifier of a log source (`AWS.CloudTrail`, `logs-aws.cloudtrail-*`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NativeSource {
+    pub platform: Platform,
+    pub id: String,
+}
+
+impl LogSource {
+    /// The identifiers `platform` gives this source.
+    pub fn native_ids(&self, platform: Platform) -> Vec<String> {
+        self.native.iter().filter(|n| n.platform == platform).map(|n| n.id.clone()).collect()
+    }
+}
+
+/// One embedded test: its input and the verdict the rule must give.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestCase {
     pub name: String,
-    pub log: serde_json::Value,
+    pub input: TestInput,
     pub expected: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
 }
 
-/// Which front-end produced the rule, from which file.
+/// What a test feeds the rule: one event, or a stream of timed events (for correlations).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestInput {
+    Event(serde_json::Value),
+    Stream(Vec<TimedEvent>),
+}
+
+/// One event of a stream, with when it happened (ISO 8601) when the test says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    pub event: serde_json::Value,
+}
+
+impl TestCase {
+    pub fn event(name: impl Into<String>, log: serde_json::Value, expected: bool) -> Self {
+        TestCase { name: name.into(), input: TestInput::Event(log), expected, span: None }
+    }
+    /// The test's single event; `None` for a stream.
+    pub fn log(&self) -> Option<&serde_json::Value> {
+        match &self.input {
+            TestInput::Event(e) => Some(e),
+            TestInput::Stream(_) => None,
+        }
+    }
+}
+
+/// Which platform and front-end produced the rule, from which file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Origin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
     /// Front-end id (`panther_yaml` …).
-    pub frontend: String,
+    pub format: String,
     pub path: PathBuf,
     /// Other files the rule was read from (a Panther `.py`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -214,8 +279,31 @@ impl Rule {
         }
         let namespace =
             uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://github.com/ruleport/ruleport");
-        let name = format!("{}:{id}", self.origin.frontend);
+        let name = format!("{}:{id}", self.origin.format);
         uuid::Uuid::new_v5(&namespace, name.as_bytes()).hyphenated().to_string()
+    }
+
+    /// The keys `platform` kept in `extra`.
+    pub fn extra_of(&self, platform: Platform) -> Option<&BTreeMap<String, serde_json::Value>> {
+        self.extra.get(&platform)
+    }
+    /// Keep a source key of `platform` in `extra`.
+    pub fn keep_extra(&mut self, platform: Platform, key: impl Into<String>, value: serde_json::Value) {
+        self.extra.entry(platform).or_default().insert(key.into(), value);
+    }
+    /// Whether the rule came from `platform`.
+    pub fn is_from(&self, platform: Platform) -> bool {
+        self.origin.platform == Some(platform)
+    }
+    /// The least number of matching events that alert, when the rule counts its own events.
+    pub fn threshold(&self) -> Option<u64> {
+        self.correlation.as_ref().and_then(Correlation::own_event_threshold)
+    }
+
+    /// The correlation, unless it is a threshold of one event (every match alerts).
+    pub fn effective_correlation(&self) -> Option<&Correlation> {
+        let c = self.correlation.as_ref()?;
+        (c.own_event_threshold().is_none_or(|n| n > 1)).then_some(c)
     }
 
     /// The detection filter, if the query starts with one.

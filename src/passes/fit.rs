@@ -2,7 +2,7 @@
 //! note that says what changed. Back-ends call these; none restates a fallback.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Expr, Quantifier, Rule, StageKind};
+use crate::ir::{CorrelationKind, Expr, Quantifier, Rule, StageKind};
 use crate::passes::distribute_elements;
 
 /// The rule's detection as one filter, for back-ends that express filters only. Any other
@@ -37,8 +37,9 @@ pub(crate) fn key_case_note(rule: &Rule, target: &str, diags: &mut Diagnostics) 
         ..rule.clone()
     };
     for t in &rule.tests {
-        let folded = crate::eval::eval_rule(rule, &t.log);
-        if folded.is_ok() && folded != crate::eval::eval_rule(&exact, &t.log) {
+        let Some(log) = t.log() else { continue };
+        let folded = crate::eval::eval_rule(rule, log);
+        if folded.is_ok() && folded != crate::eval::eval_rule(&exact, log) {
             let msg = format!(
                 "test `{}` spells a field the rule reads in another case; Panther matches field names case-insensitively, {target} does not",
                 t.name
@@ -49,13 +50,26 @@ pub(crate) fn key_case_note(rule: &Rule, target: &str, diags: &mut Diagnostics) 
     }
 }
 
-/// The source alerts only after `meta.threshold` matching events; a target that alerts on
-/// each one says so.
-pub(crate) fn threshold_not_kept(rule: &Rule, target: &str, diags: &mut Diagnostics) {
-    if let Some(n) = rule.meta.threshold.filter(|n| *n > 1) {
-        let msg = format!("the source alerts after {n} matching events; {target} alerts on each one");
-        diags.push(Diagnostic::lossy(msg));
-    }
+/// The source alerts on a condition over many events (a threshold, a value count, a
+/// sequence); a target that alerts on each matching event says so.
+pub(crate) fn correlation_not_kept(rule: &Rule, target: &str, diags: &mut Diagnostics) {
+    let Some(c) = &rule.correlation else { return };
+    let grouped = if c.group_by.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = c.group_by.iter().map(|f| format!("`{f}`")).collect();
+        format!(" per {}", names.join(", "))
+    };
+    let within = c.window.map(|w| format!(" within {w}")).unwrap_or_default();
+    let what = match (rule.threshold(), &c.kind) {
+        (Some(n), _) if n <= 1 => return,
+        (Some(n), _) => format!("after {n} matching events{grouped}{within}"),
+        (None, CorrelationKind::ValueCount { field }) => {
+            format!("on a count of distinct `{field}` values{grouped}{within}")
+        }
+        (None, _) => format!("on a correlation of several events{grouped}{within}"),
+    };
+    diags.push(Diagnostic::lossy(format!("the source alerts {what}; {target} alerts on each one")));
 }
 
 /// [`filter_only`] for targets without element-scoped tests: each `Elements` node becomes

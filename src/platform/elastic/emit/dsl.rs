@@ -26,7 +26,7 @@ impl Backend for ElasticDsl {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let filter = crate::passes::fit::flat_filter_only(rule, "the query DSL", diags)?;
-        crate::passes::fit::threshold_not_kept(rule, "a search", diags);
+        crate::passes::fit::correlation_not_kept(rule, "a search", diags);
         let query = expr(&filter, diags)?;
         let content = serde_json::to_string_pretty(&json!({ "query": query })).ok()? + "\n";
         Some(vec![OutputFile { suffix: ".json".into(), content }])

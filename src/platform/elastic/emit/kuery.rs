@@ -23,7 +23,7 @@ pub fn query_text(rule: &Rule, diags: &mut Diagnostics) -> Option<String> {
     let filter = crate::passes::fit::filter_only(rule, "kuery", diags)?;
     crate::passes::fit::key_case_note(rule, "kuery", diags);
     let filter = crate::passes::fit::without_shape_tests(filter, "kuery", diags);
-    let elastic_source = rule.origin.frontend.starts_with("elastic") || rule.origin.frontend == "kuery";
+    let elastic_source = rule.is_from(crate::ir::Platform::Elastic);
     let tree = Writer { diags, elastic_source }.expr(&filter)?;
     Some(ks::print(&tree))
 }

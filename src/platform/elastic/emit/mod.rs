@@ -8,7 +8,7 @@ pub mod rule;
 use crate::backend::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::ir::Rule;
-use crate::passes::fit::threshold_not_kept;
+use crate::passes::fit::correlation_not_kept;
 
 /// A dotted field name for a path of keys, each optionally followed by an element step
 /// (Elastic's query languages name fields this way).
@@ -82,7 +82,7 @@ impl Backend for QueryString {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let content = (self.text)(rule, diags)? + "\n";
-        threshold_not_kept(rule, self.what, diags);
+        correlation_not_kept(rule, self.what, diags);
         Some(vec![OutputFile { suffix: format!(".{}", self.language), content }])
     }
 }

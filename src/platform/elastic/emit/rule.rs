@@ -10,7 +10,7 @@
 
 use crate::backend::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Attack, Case, Expr, ExprKind, Level, Op, Pattern, Piece, Rule, Value};
+use crate::ir::{Attack, Case, Duration, Expr, ExprKind, Level, Op, Pattern, Piece, Platform, Rule, Value};
 use serde_json::{json, Map, Value as Json};
 
 pub struct ElasticRule;
@@ -57,7 +57,8 @@ fn rule_fields(rule: &Rule, query: String, diags: &mut Diagnostics) -> Map<Strin
         }
         other => other.as_str(),
     };
-    let risk = rule.extra.get("risk_score").and_then(Json::as_u64).unwrap_or(match level {
+    let own = rule.extra_of(Platform::Elastic);
+    let risk = own.and_then(|x| x.get("risk_score")).and_then(Json::as_u64).unwrap_or(match level {
         Level::Info | Level::Low => 21,
         Level::Medium => 47,
         Level::High => 73,
@@ -71,10 +72,21 @@ fn rule_fields(rule: &Rule, query: String, diags: &mut Diagnostics) -> Map<Strin
     if !m.false_positives.is_empty() {
         f.insert("false_positives".into(), json!(m.false_positives));
     }
-    let lookback = m.schedule.as_ref().and_then(|s| s.lookback_minutes).unwrap_or(9);
-    f.insert("from".into(), json!(format!("now-{lookback}m")));
-    if let Some(i) = m.schedule.as_ref().and_then(|s| s.interval_minutes) {
-        f.insert("interval".into(), json!(format!("{i}m")));
+    let window = rule.effective_correlation().and_then(|c| c.window);
+    let lookback = m.schedule.as_ref().and_then(|s| s.lookback);
+    if let (Some(w), Some(l)) = (window, lookback) {
+        if w != l {
+            let msg = format!(
+                "the source counts matching events within {w}; the Elastic rule counts them within its look-back of {l}"
+            );
+            diags.push(Diagnostic::lossy(msg));
+        }
+    }
+    // A threshold's window is the rule's look-back when the source sets no schedule.
+    let lookback = lookback.or(window).unwrap_or(Duration::from_minutes(9));
+    f.insert("from".into(), json!(format!("now-{}", elastic_duration(lookback))));
+    if let Some(i) = m.schedule.as_ref().and_then(|s| s.interval) {
+        f.insert("interval".into(), json!(elastic_duration(i)));
     }
     f.insert("index".into(), json!(index(rule, diags)));
     f.insert("language".into(), json!("kuery"));
@@ -95,33 +107,32 @@ fn rule_fields(rule: &Rule, query: String, diags: &mut Diagnostics) -> Map<Strin
     if !threat.is_empty() {
         f.insert("threat".into(), Json::Array(threat));
     }
-    // An Elastic source's threshold or new-terms condition carries over as it was.
-    let kind = rule.extra.get("type").and_then(Json::as_str).unwrap_or("query");
-    match (kind, rule.extra.get("threshold"), rule.extra.get("new_terms")) {
-        ("threshold", Some(t), _) => {
-            f.insert("threshold".into(), t.clone());
-            f.insert("type".into(), json!("threshold"));
-        }
-        ("new_terms", _, Some(n)) => {
+    let kind = own.and_then(|x| x.get("type")).and_then(Json::as_str).unwrap_or("query");
+    match (kind, own.and_then(|x| x.get("new_terms")), rule.threshold()) {
+        // An Elastic source's new-terms condition carries over as it was.
+        ("new_terms", Some(n), _) => {
             f.insert("new_terms".into(), n.clone());
             f.insert("type".into(), json!("new_terms"));
         }
-        // A source that alerts after n events (Panther counts them per dedup key): a
-        // threshold rule grouped by the dedup fields.
-        _ => match m.threshold.filter(|n| *n > 1) {
-            Some(n) => {
-                let by: Vec<String> = m.dedup_fields.iter().filter_map(super::dotted_field_name).collect();
-                if by.len() != m.dedup_fields.len() {
-                    let msg = "the source's dedup fields are not all dotted field names: the threshold counts ungrouped";
-                    diags.push(Diagnostic::lossy(msg));
-                }
-                f.insert("threshold".into(), json!({"field": by, "value": n}));
-                f.insert("type".into(), json!("threshold"));
-            }
-            None => {
-                f.insert("type".into(), json!("query"));
-            }
-        },
+        // An alert after n matching events per group: a threshold rule.
+        (_, _, Some(n)) if n > 1 || kind == "threshold" => {
+            f.insert("threshold".into(), threshold_of(rule, n, diags));
+            f.insert("type".into(), json!("threshold"));
+        }
+        // A distinct-value threshold from an Elastic source carries over as it was.
+        (_, _, None)
+            if kind == "threshold"
+                && rule.correlation.is_some()
+                && own.is_some_and(|x| x.contains_key("threshold")) =>
+        {
+            let t = own.and_then(|x| x.get("threshold")).cloned().unwrap_or_default();
+            f.insert("threshold".into(), t);
+            f.insert("type".into(), json!("threshold"));
+        }
+        _ => {
+            crate::passes::fit::correlation_not_kept(rule, "an Elastic query rule", diags);
+            f.insert("type".into(), json!("query"));
+        }
     }
     f.insert("query".into(), json!(query.trim_end()));
     f
@@ -179,10 +190,39 @@ fn kibana_filter(e: &Expr) -> Option<Json> {
     }))
 }
 
+/// Elastic's date-math units: whole seconds at the finest.
+fn elastic_duration(d: Duration) -> String {
+    if d.millis.is_multiple_of(Duration::SECOND) {
+        d.to_string()
+    } else {
+        format!("{}s", d.millis.div_ceil(Duration::SECOND))
+    }
+}
+
+/// `[rule.threshold]`: the groups (dotted field names) and the count; an Elastic source's
+/// distinct-value condition (`cardinality`) is kept as it was, since the IR's event count has
+/// no place for a second condition.
+fn threshold_of(rule: &Rule, n: u64, diags: &mut Diagnostics) -> Json {
+    let group = rule.correlation.as_ref().map(|c| c.group_by.as_slice()).unwrap_or_default();
+    let by: Vec<String> = group.iter().filter_map(super::dotted_field_name).collect();
+    if by.len() != group.len() {
+        let msg = "the source's group fields are not all dotted field names: the threshold counts ungrouped";
+        diags.push(Diagnostic::lossy(msg));
+    }
+    let mut t = Map::new();
+    t.insert("field".into(), json!(by));
+    t.insert("value".into(), json!(n));
+    let own = rule.extra_of(Platform::Elastic).and_then(|x| x.get("threshold"));
+    if let Some(card) = own.and_then(|t| t.get("cardinality")) {
+        t.insert("cardinality".into(), card.clone());
+    }
+    Json::Object(t)
+}
+
 fn index(rule: &Rule, diags: &mut Diagnostics) -> Vec<String> {
-    let elastic = rule.origin.frontend.starts_with("elastic");
-    if elastic && !rule.logsource.native.is_empty() {
-        return rule.logsource.native.clone();
+    let own = rule.logsource.native_ids(Platform::Elastic);
+    if !own.is_empty() {
+        return own;
     }
     if let Some(product) = rule.logsource.product.as_deref().filter(|p| *p != "custom") {
         let index = format!("logs-{}*", product.to_lowercase());

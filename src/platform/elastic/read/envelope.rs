@@ -3,7 +3,8 @@
 use super::kuery::{self, elastic_path, Origin};
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::ir::{
-    Attack, Case, Expr, Level, LevelInfo, Op, Pattern, Piece, Predicate, Query, Rule, Schedule, Value,
+    Attack, Case, Condition, Correlation, CorrelationKind, Duration, Expr, FieldPath, Level, LevelInfo,
+    NativeSource, Op, Pattern, Piece, Platform, Predicate, Query, Rule, Schedule, Value,
 };
 use crate::lang::kuery as kuery_syntax;
 use serde_json::{Map, Value as Json};
@@ -49,7 +50,8 @@ pub(super) fn read(
         return None;
     };
     let mut rule = Rule::default();
-    rule.origin.frontend = "elastic_toml".into();
+    rule.origin.platform = Some(Platform::Elastic);
+    rule.origin.format = "elastic_toml".into();
     rule.origin.path = path.to_path_buf();
     let s = |k: &str| r.get(k).and_then(Json::as_str).map(str::to_string);
     let list = |k: &str| -> Vec<String> {
@@ -70,22 +72,23 @@ pub(super) fn read(
     rule.meta.runbook = s("note");
     rule.meta.enabled = r.get("enabled").and_then(Json::as_bool);
     rule.meta.attack = attack(r.get("threat"));
-    rule.logsource.native = list("index");
+    rule.logsource.native =
+        list("index").into_iter().map(|id| NativeSource { platform: Platform::Elastic, id }).collect();
     if let Some(m) = doc.get("metadata").and_then(Json::as_object) {
         rule.meta.status = m.get("maturity").and_then(Json::as_str).map(String::from);
         rule.meta.date = m.get("creation_date").and_then(Json::as_str).map(|d| d.replace('/', "-"));
         rule.meta.modified = m.get("updated_date").and_then(Json::as_str).map(|d| d.replace('/', "-"));
-        rule.extra.insert("metadata".into(), Json::Object(m.clone()));
+        rule.keep_extra(Platform::Elastic, "metadata", Json::Object(m.clone()));
     }
     rule.meta.schedule = schedule(s("interval").as_deref(), s("from").as_deref());
     for (k, v) in r {
         if !READ.contains(&k.as_str()) {
-            rule.extra.insert(k.clone(), v.clone());
+            rule.keep_extra(Platform::Elastic, k.clone(), v.clone());
         }
     }
     for k in ["language", "type", "threshold", "new_terms", "from", "interval"] {
         if let Some(v) = r.get(k) {
-            rule.extra.insert(k.into(), v.clone());
+            rule.keep_extra(Platform::Elastic, k, v.clone());
         }
     }
     let language = s("language").unwrap_or_else(|| "kuery".into());
@@ -294,54 +297,48 @@ fn attack(threat: Option<&Json>) -> Vec<Attack> {
     out
 }
 
-/// `interval = "5m"`, `from = "now-9m"` → minutes.
+/// `interval = "5m"`, `from = "now-9m"` → exact durations.
 fn schedule(interval: Option<&str>, from: Option<&str>) -> Option<Schedule> {
-    let minutes = |s: &str| -> Option<u64> {
-        let s = s.trim();
-        let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-        let n: u64 = n.parse().ok()?;
-        Some(match unit {
-            "s" => n.div_ceil(60),
-            "m" => n,
-            "h" => n * 60,
-            "d" => n * 1440,
-            _ => return None,
-        })
-    };
-    let interval_minutes = interval.and_then(minutes);
-    let lookback_minutes = from.and_then(|f| f.strip_prefix("now-")).and_then(minutes);
-    (interval_minutes.is_some() || lookback_minutes.is_some()).then_some(Schedule {
-        interval_minutes,
-        lookback_minutes,
-        cron: None,
-    })
+    let interval = interval.and_then(Duration::parse);
+    let lookback = from.and_then(|f| f.trim().strip_prefix("now-")).and_then(Duration::parse);
+    (interval.is_some() || lookback.is_some()).then_some(Schedule { interval, lookback, cron: None })
 }
 
-/// `threshold.value` events per group; grouping and cardinality are kept in `extra`.
+/// `threshold.value` events per group of `threshold.field` values, within the look-back.
+/// A distinct-value condition (`cardinality`) stays in `extra`, which only the Elastic writer
+/// reads: other targets say that they do not keep the count at all.
 fn threshold(t: Option<&Json>, rule: &mut Rule, span: Option<Span>, diags: &mut Diagnostics) {
     let Some(t) = t else { return };
-    rule.meta.threshold = t.get("value").and_then(Json::as_u64);
-    let by: Vec<&str> = match t.get("field") {
-        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
-        Some(Json::String(s)) if !s.is_empty() => vec![s.as_str()],
+    let Some(n) = t.get("value").and_then(Json::as_u64) else {
+        let msg = "threshold rule without a whole-number `threshold.value`";
+        diags.push(Diagnostic::error(Code::Metadata, msg).with_span(span));
+        return;
+    };
+    let by: Vec<FieldPath> = match t.get("field") {
+        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).map(elastic_path).collect(),
+        Some(Json::String(s)) if !s.is_empty() => vec![elastic_path(s)],
         _ => vec![],
     };
-    // The count is the IR's threshold: each back-end says whether it keeps it. What the IR
-    // has no place for is said here.
-    let mut parts = Vec::new();
-    if !by.is_empty() {
-        parts.push(format!("its grouping by {}", by.join(", ")));
+    let window = rule.meta.schedule.as_ref().and_then(|s| s.lookback);
+    let mut c = Correlation::threshold(n, by, window);
+    match t.get("cardinality").and_then(Json::as_array).map(Vec::as_slice) {
+        None | Some([]) => {}
+        // Distinct values of a field per group. The event count must hold too: it stays in
+        // `extra` for the Elastic writer, and other targets keep neither.
+        Some([card]) => {
+            let field = card.get("field").and_then(Json::as_str).map(elastic_path);
+            let value = card.get("value").and_then(Json::as_u64);
+            if let (Some(field), Some(value)) = (field, value) {
+                c.kind = CorrelationKind::ValueCount { field };
+                c.condition = Some(Condition::at_least(value));
+            }
+        }
+        Some(_) => {
+            let msg = "threshold rule with several cardinality conditions";
+            diags.push(Diagnostic::error(Code::Metadata, msg).with_span(span));
+        }
     }
-    if t.get("cardinality").and_then(Json::as_array).is_some_and(|a| !a.is_empty()) {
-        parts.push("its distinct-value (cardinality) condition".to_string());
-    }
-    if !parts.is_empty() {
-        let msg = format!(
-            "threshold rule: {} counts events per group; converted rules count them all together",
-            parts.join(" and ")
-        );
-        diags.push(Diagnostic::lossy(msg).with_span(span));
-    }
+    rule.correlation = Some(c);
 }
 
 /// `[[rule.filters]]`: Kibana filters ANDed with the query. `None` (with an error) when one

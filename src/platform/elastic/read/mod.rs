@@ -99,7 +99,7 @@ impl Frontend for ElasticNdjson {
             let doc = serde_json::json!({ "rule": value });
             let rule = envelope::read(&doc, line, start, file, &src.path, &mut diags);
             let rule = rule.map(|mut r| {
-                r.origin.frontend = self.id().into();
+                r.origin.format = self.id().into();
                 r
             });
             out.push(Parsed { rule, diags });
@@ -153,7 +153,8 @@ fn bare_query(ctx: &mut ParseCtx<'_>, file: FileId, id: &str, read: QueryReader)
     };
     let mut diags = Diagnostics::new();
     let mut rule = crate::ir::Rule::default();
-    rule.origin.frontend = id.into();
+    rule.origin.platform = Some(crate::ir::Platform::Elastic);
+    rule.origin.format = id.into();
     rule.origin.path = src.path.clone();
     rule.meta.id = src.path.file_stem().and_then(|s| s.to_str()).unwrap_or("query").to_string();
     rule.meta.title = rule.meta.id.clone();

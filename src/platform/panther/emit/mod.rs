@@ -9,7 +9,7 @@ mod writer;
 
 use crate::backend::{Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Level, Rule};
+use crate::ir::{Level, Platform, Rule};
 use serde::Serialize;
 use writer::comment;
 
@@ -212,16 +212,43 @@ impl PantherYml {
             log_types: log_types(rule, diags),
             tags: m.tags.clone(),
             reports: (!mitre.is_empty()).then_some(Reports { mitre }),
-            dedup_period_minutes: m.dedup_minutes,
-            threshold: m.threshold,
+            dedup_period_minutes: dedup_minutes(rule, diags),
+            threshold: rule.threshold(),
             alert_title: None,
             tests: rule
                 .tests
                 .iter()
-                .map(|t| TestOut { name: t.name.clone(), expected_result: t.expected, log: t.log.clone() })
+                .map(|t| TestOut {
+                    name: t.name.clone(),
+                    expected_result: t.expected,
+                    log: t.log().cloned().unwrap_or_default(),
+                })
                 .collect(),
         }
     }
+}
+
+/// `DedupPeriodMinutes`: the correlation's window when the rule counts events, else the
+/// source's dedup period, in whole minutes (Panther's unit).
+fn dedup_minutes(rule: &Rule, diags: &mut Diagnostics) -> Option<u64> {
+    let window = rule.effective_correlation().and_then(|c| c.window);
+    if let Some(c) = rule
+        .effective_correlation()
+        .filter(|c| !c.group_by.is_empty() && c.group_by != rule.meta.dedup_fields)
+    {
+        let names: Vec<String> = c.group_by.iter().map(|f| format!("`{f}`")).collect();
+        let msg = format!(
+            "the source counts matching events per {}; the Panther rule has no dedup() and counts them all together",
+            names.join(", ")
+        );
+        diags.push(Diagnostic::lossy(msg));
+    }
+    let d = window.or(rule.meta.dedup_period)?;
+    if d.exact_minutes().is_none() {
+        let msg = format!("the source's window of {d} is rounded up to {} whole minutes", d.ceil_minutes());
+        diags.push(Diagnostic::lossy(msg));
+    }
+    Some(d.ceil_minutes())
 }
 
 fn severity(level: Option<Level>) -> &'static str {
@@ -236,8 +263,9 @@ fn severity(level: Option<Level>) -> &'static str {
 
 /// The source's own Panther log types, else `Product.Service` built from the log source.
 fn log_types(rule: &Rule, diags: &mut Diagnostics) -> Vec<String> {
-    if rule.origin.frontend.starts_with("panther") && !rule.logsource.native.is_empty() {
-        return rule.logsource.native.clone();
+    let own = rule.logsource.native_ids(Platform::Panther);
+    if !own.is_empty() {
+        return own;
     }
     let ls = &rule.logsource;
     let parts: Vec<String> = [&ls.product, &ls.service]

@@ -56,7 +56,11 @@ pub(crate) fn translate(
         if !apply(name, value, rule) {
             let text =
                 sources.get(f.file).and_then(|s| s.text.get(def_range(&f))).unwrap_or_default().to_string();
-            rule.extra.insert(format!("python.{name}"), serde_json::Value::String(text));
+            rule.keep_extra(
+                crate::ir::Platform::Panther,
+                format!("python.{name}"),
+                serde_json::Value::String(text),
+            );
             let msg = format!(
                 "`{name}()` is kept as Python text in `extra`: it is not a constant, a field or an f-string over fields"
             );

@@ -2,20 +2,26 @@
 
 use super::detection::key_spec;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::ir::{Attack, Level, LevelInfo, OutputField, Rule, TestCase};
+use crate::ir::{
+    Attack, Duration, Level, LevelInfo, NativeSource, OutputField, Platform, Rule, TestCase, TestInput,
+};
 use crate::syntax::yaml_spanned::{Yaml, YamlKind};
 
 /// Keys consumed elsewhere (detection logic, the Python seam).
 const LOGIC_KEYS: &[&str] = &["Detection", "InlineFilters", "Filename"];
 
 /// Read every top-level key into the rule. Keys the IR has no field for go to `extra`.
-pub(super) fn read_keys(root: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
+/// Returns the `Threshold`, which becomes the rule's correlation once its dedup keys are known.
+pub(super) fn read_keys(root: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) -> Option<u64> {
+    let mut threshold = None;
     for (k, v) in root.entries() {
         let Some(key) = k.as_str() else {
-            rule.extra.insert(k.scalar_text().unwrap_or_default(), v.to_json());
+            rule.keep_extra(Platform::Panther, k.scalar_text().unwrap_or_default(), v.to_json());
             continue;
         };
-        read_key(key, v, rule, diags);
+        if let Some(n) = read_key(key, v, rule, diags) {
+            threshold = Some(n);
+        }
     }
     if rule.meta.id.is_empty() {
         let span = root.get("AnalysisType").map(|a| a.span);
@@ -24,9 +30,11 @@ pub(super) fn read_keys(root: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
     if rule.meta.title.is_empty() {
         rule.meta.title = rule.meta.id.clone();
     }
+    threshold
 }
 
-fn read_key(key: &str, v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
+/// One key into the rule; the `Threshold`'s value is returned.
+fn read_key(key: &str, v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) -> Option<u64> {
     let m = &mut rule.meta;
     match key {
         "RuleID" | "PolicyID" | "QueryName" => m.id = text(v, key, diags),
@@ -38,8 +46,8 @@ fn read_key(key: &str, v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
         "Status" => m.status = Some(text(v, key, diags)),
         "Severity" => m.level = level(v, diags),
         "Tags" => m.tags.extend(strings(v, key, diags)),
-        "DedupPeriodMinutes" => m.dedup_minutes = number(v, key, diags),
-        "Threshold" => m.threshold = number(v, key, diags),
+        "DedupPeriodMinutes" => m.dedup_period = number(v, key, diags).map(Duration::from_minutes),
+        "Threshold" => return number(v, key, diags),
         "AlertTitle" => m.alert_title = Some(text(v, key, diags)),
         "AlertContext" => alert_context(v, &mut m.output_fields, diags),
         "SummaryAttributes" => summary_attributes(v, &mut m.output_fields, diags),
@@ -48,10 +56,9 @@ fn read_key(key: &str, v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
         "Tests" => rule.tests = tests(v, diags),
         "AnalysisType" if v.as_str() == Some("rule") => {}
         _ if LOGIC_KEYS.contains(&key) => {}
-        _ => {
-            rule.extra.insert(key.to_string(), v.to_json());
-        }
+        _ => rule.keep_extra(Platform::Panther, key, v.to_json()),
     }
+    None
 }
 
 fn type_error(v: &Yaml, key: &str, want: &str, diags: &mut Diagnostics) {
@@ -130,7 +137,12 @@ fn reports(v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
                 rule.meta.attack.push(Attack { tactic: Some(framework.clone()), technique });
             }
         } else {
-            let extra = rule.extra.entry("Reports".into()).or_insert_with(|| serde_json::json!({}));
+            let extra = rule
+                .extra
+                .entry(Platform::Panther)
+                .or_default()
+                .entry("Reports".to_string())
+                .or_insert_with(|| serde_json::json!({}));
             if let Some(obj) = extra.as_object_mut() {
                 obj.insert(framework, items.to_json());
             }
@@ -167,7 +179,8 @@ fn log_types(v: &Yaml, rule: &mut Rule, diags: &mut Diagnostics) {
         rule.logsource.product = Some(product);
         rule.logsource.service = service;
     }
-    rule.logsource.native = types;
+    rule.logsource.native =
+        types.into_iter().map(|id| NativeSource { platform: Platform::Panther, id }).collect();
 }
 
 /// A small table for well-known Panther log types (Sigma taxonomy names), else a
@@ -242,7 +255,7 @@ fn tests(v: &Yaml, diags: &mut Diagnostics) -> Vec<TestCase> {
                 continue;
             }
         };
-        out.push(TestCase { name, log, expected, span: Some(t.span) });
+        out.push(TestCase { name, input: TestInput::Event(log), expected, span: Some(t.span) });
     }
     out
 }

@@ -10,7 +10,7 @@ mod meta;
 use super::python as panther_python;
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Span};
 use crate::frontend::{Frontend, ParseCtx, Parsed};
-use crate::ir::{Expr, Query, Rule};
+use crate::ir::{Correlation, Duration, Expr, Platform, Query, Rule};
 use crate::syntax::yaml_spanned::{self, Yaml};
 use std::path::Path;
 
@@ -80,10 +80,17 @@ fn parse_rule(root: &Yaml, path: &Path, ctx: &mut ParseCtx<'_>, diags: &mut Diag
         return None;
     }
     let mut rule = Rule::default();
-    rule.origin.frontend = "panther_yaml".into();
+    rule.origin.platform = Some(Platform::Panther);
+    rule.origin.format = "panther_yaml".into();
     rule.origin.path = path.to_path_buf();
-    meta::read_keys(root, &mut rule, diags);
+    let threshold = meta::read_keys(root, &mut rule, diags);
     rule.query = detection_query(root, kind, &mut rule, ctx, diags);
+    // Panther counts matching events per dedup key within the dedup period (60 minutes unless
+    // the rule says), and alerts at `Threshold` (1 unless it says: every event alerts).
+    if let Some(n) = threshold {
+        let window = rule.meta.dedup_period.unwrap_or(Duration::from_minutes(60));
+        rule.correlation = Some(Correlation::threshold(n, rule.meta.dedup_fields.clone(), Some(window)));
+    }
     Some(rule)
 }
 
@@ -163,7 +170,7 @@ fn python_seam(
     // `rule(event)` reads a PantherEvent, whose keys match case-insensitively.
     rule.logsource.case_insensitive_keys = true;
     let id = ctx.sources.add(crate::diag::SourceFile::new(&py, text.clone()));
-    let log_types = rule.logsource.native.clone();
+    let log_types = rule.logsource.native_ids(Platform::Panther);
     let env =
         panther_python::PyEnv { log_types: &log_types, helpers_dir: ctx.options.helpers_dir.as_deref() };
     match panther_python::translate(ctx.sources, id, &env, rule, diags) {

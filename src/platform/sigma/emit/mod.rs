@@ -25,7 +25,7 @@ impl Backend for Sigma {
     }
     fn emit(&self, rule: &Rule, _ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let filter = crate::passes::fit::flat_filter_only(rule, "Sigma", diags)?;
-        crate::passes::fit::threshold_not_kept(rule, "a Sigma detection rule", diags);
+        crate::passes::fit::correlation_not_kept(rule, "a Sigma detection rule", diags);
         let detection = detection::build(&filter, diags)?;
         let doc = SigmaRule::new(rule, detection, diags);
         let content = serde_yaml::to_string(&doc).ok()?;
