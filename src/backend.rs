@@ -41,6 +41,23 @@ pub static ALL: &[&dyn Backend] = &[
     &elastic::emit::rule::ElasticRule,
 ];
 
+/// A serializer's result; its failure becomes an error naming what could not be written and
+/// why, rather than output that silently goes missing.
+pub(crate) fn written<T, E: std::fmt::Display>(
+    result: Result<T, E>,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let msg = format!("could not write the {what}: {e}");
+            diags.push(crate::diag::Diagnostic::error(crate::diag::Code::Inexpressible, msg));
+            None
+        }
+    }
+}
+
 pub fn by_name(name: &str) -> Option<&'static dyn Backend> {
     ALL.iter().copied().find(|b| b.cli_name() == name || b.id() == name)
 }

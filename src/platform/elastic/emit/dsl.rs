@@ -28,7 +28,11 @@ impl Backend for ElasticDsl {
         let filter = crate::passes::fit::flat_filter_only(rule, "the query DSL", diags)?;
         crate::passes::fit::correlation_not_kept(rule, "a search", diags);
         let query = expr(&filter, diags)?;
-        let content = serde_json::to_string_pretty(&json!({ "query": query })).ok()? + "\n";
+        let content = crate::backend::written(
+            serde_json::to_string_pretty(&json!({ "query": query })),
+            "query DSL",
+            diags,
+        )? + "\n";
         Some(vec![OutputFile { suffix: ".json".into(), content }])
     }
 }

@@ -8,7 +8,7 @@
 //! - index: the source's index patterns when it is an Elastic rule, else `logs-*` with a note;
 //! - rule_id: the source's UUID, else a stable UUIDv5 of the source id.
 
-use crate::backend::{Backend, EmitCtx, OutputFile};
+use crate::backend::{written, Backend, EmitCtx, OutputFile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::ir::{Attack, Case, Duration, Expr, ExprKind, Level, Op, Pattern, Piece, Platform, Rule, Value};
 use serde_json::{json, Map, Value as Json};
@@ -32,12 +32,12 @@ impl Backend for ElasticRule {
         if !filters.is_empty() {
             fields.insert("filters".into(), Json::Array(filters));
         }
-        let toml = toml_file(rule, &fields)?;
+        let toml = toml_file(rule, &fields, diags)?;
         let mut ndjson = fields.clone();
         ndjson.insert("enabled".into(), Json::Bool(rule.meta.enabled.unwrap_or(true)));
         ndjson.insert("max_signals".into(), json!(100));
         ndjson.insert("version".into(), json!(1));
-        let line = serde_json::to_string(&Json::Object(ndjson)).ok()? + "\n";
+        let line = written(serde_json::to_string(&Json::Object(ndjson)), "Kibana NDJSON line", diags)? + "\n";
         Some(vec![
             OutputFile { suffix: ".toml".into(), content: toml },
             OutputFile { suffix: ".ndjson".into(), content: line },
@@ -310,7 +310,7 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-fn toml_file(rule: &Rule, fields: &Map<String, Json>) -> Option<String> {
+fn toml_file(rule: &Rule, fields: &Map<String, Json>, diags: &mut Diagnostics) -> Option<String> {
     let mut metadata = Map::new();
     let date = |d: &Option<String>| d.as_ref().map(|d| d.replace('-', "/"));
     if let Some(d) = date(&rule.meta.date) {
@@ -322,11 +322,11 @@ fn toml_file(rule: &Rule, fields: &Map<String, Json>) -> Option<String> {
         metadata.insert("updated_date".into(), json!(d));
     }
     let doc = json!({"metadata": metadata, "rule": fields});
-    let table: toml::Table = serde_json::from_value(doc).ok()?;
+    let table: toml::Table = written(serde_json::from_value(doc), "detection-rules TOML", diags)?;
     let header = format!(
         "# Converted by ruleport from {} ({})\n",
         rule.origin.path.display().to_string().replace(['\n', '\r'], " "),
         rule.meta.id.replace(['\n', '\r'], " ")
     );
-    Some(header + &toml::to_string(&table).ok()?)
+    Some(header + &written(toml::to_string(&table), "detection-rules TOML", diags)?)
 }

@@ -27,7 +27,8 @@ impl Backend for PantherPython {
         let mut c = expr::Ctx::new(diags);
         let body = c.expr(&filter)?;
         let py = module(rule, &body, &c.needs);
-        let yml = serde_yaml::to_string(&PantherYml::new(rule, &ctx.stem, diags)).ok()?;
+        let yml = PantherYml::new(rule, &ctx.stem, diags);
+        let yml = crate::backend::written(serde_yaml::to_string(&yml), "Panther rule YAML", diags)?;
         Some(vec![
             OutputFile { suffix: ".py".into(), content: py },
             OutputFile { suffix: ".yml".into(), content: yml },

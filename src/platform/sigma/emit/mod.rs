@@ -28,7 +28,7 @@ impl Backend for Sigma {
         crate::passes::fit::correlation_not_kept(rule, "a Sigma detection rule", diags);
         let detection = detection::build(&filter, diags)?;
         let doc = SigmaRule::new(rule, detection, diags);
-        let content = serde_yaml::to_string(&doc).ok()?;
+        let content = crate::backend::written(serde_yaml::to_string(&doc), "Sigma YAML", diags)?;
         Some(vec![OutputFile { suffix: ".yml".into(), content }])
     }
 }
