@@ -74,11 +74,15 @@ fn corpus_simple_rules(corpus: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Python rule logic is translated by the Python front-end; until then such rules have no
-/// detection to execute.
+/// A rule whose Python logic the front-end refused (an error, not a note: a translated rule may
+/// carry `python-logic` notes about helpers it kept as text) has no detection to execute.
 fn has_untranslated_python(path: &Path) -> bool {
+    use ruleport::diag::{Code, Severity};
     let loaded = common::load(path);
-    loaded.parsed.iter().any(|p| p.diags.iter().any(|d| d.code == ruleport::diag::Code::PythonLogic))
+    loaded
+        .parsed
+        .iter()
+        .any(|p| p.diags.iter().any(|d| d.code == Code::PythonLogic && d.severity == Severity::Error))
 }
 
 /// Load a rule; formats without embedded tests (Elastic) take them from a sidecar
