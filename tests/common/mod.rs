@@ -110,3 +110,34 @@ pub fn render(diags: &Diagnostics, loaded: &Loaded) -> String {
     }
     render_all(diags.iter(), &loaded.sources, &loaded.path.display().to_string())
 }
+
+/// Parse `text` as if it were the file `name`, with the front-end `frontend` (a CLI name or
+/// id): how execution tests read an emitted output back.
+pub fn load_text(frontend: &str, name: &str, text: String) -> Loaded {
+    let from = frontend::by_name(frontend).unwrap_or_else(|| panic!("front-end `{frontend}` in registry"));
+    let path = PathBuf::from(name);
+    let mut sources = Sources::new();
+    let (_, parsed) = driver::parse_source(&mut sources, &Options::default(), Some(from), &path, text);
+    Loaded { sources, parsed, path }
+}
+
+/// A trial that needs ../shared/corpus. When the corpus is absent it is reported as ignored
+/// (never as passed), or fails when `RULEPORT_REQUIRE_CORPUS=1`.
+pub fn corpus_trial(
+    name: impl Into<String>,
+    f: impl FnOnce(&Path) -> Result<(), libtest_mimic::Failed> + Send + 'static,
+) -> libtest_mimic::Trial {
+    use libtest_mimic::Trial;
+    match corpus() {
+        Some(c) => Trial::test(name, move || f(&c)),
+        None if corpus_required() => {
+            Trial::test(name, || Err("RULEPORT_REQUIRE_CORPUS=1 but ../shared/corpus is absent".into()))
+        }
+        None => Trial::test(name, || Err("../shared/corpus is absent".into())).with_ignored_flag(true),
+    }
+}
+
+/// `RULEPORT_REQUIRE_CORPUS=1`: a missing corpus is a failure, not a skip.
+pub fn corpus_required() -> bool {
+    std::env::var("RULEPORT_REQUIRE_CORPUS").is_ok_and(|v| v == "1")
+}
