@@ -12,9 +12,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus, if present beside the repository.
+/// The shared corpus, if present beside the repository (`RULEPORT_CORPUS` names another
+/// directory, e.g. a missing one to see how the corpus tests report its absence).
 pub fn corpus() -> Option<PathBuf> {
-    let p = root().join("../shared/corpus");
+    let p = match std::env::var_os("RULEPORT_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("../shared/corpus"),
+    };
     p.is_dir().then_some(p)
 }
 
