@@ -1,6 +1,7 @@
 //! The shared corpus of real rules (../shared/corpus): every Panther `.yml` gives an output or a
 //! clean error with every back-end, with no panic, and the CLI's report has an entry for each.
-//! Skips cleanly when the corpus is absent.
+//! Each check is a trial that needs the corpus: reported as ignored when it is absent
+//! (a failure with `RULEPORT_REQUIRE_CORPUS=1`).
 
 mod common;
 #[path = "support/panther_py.rs"]
@@ -17,12 +18,7 @@ fn yml_files(dir: &Path) -> Vec<PathBuf> {
     common::files_with_ext(dir, &["yml", "yaml"])
 }
 
-#[test]
-fn every_panther_yml_gives_output_or_clean_error() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn every_panther_yml_gives_output_or_clean_error(corpus: &Path) {
     let files = yml_files(&corpus.join("panther"));
     assert!(files.len() > 600, "corpus looks incomplete: {} files", files.len());
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -57,12 +53,7 @@ fn every_panther_yml_gives_output_or_clean_error() {
     eprintln!("first error code per rule: {codes:#?}");
 }
 
-#[test]
-fn the_report_has_an_entry_for_every_panther_yml() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn the_report_has_an_entry_for_every_panther_yml(corpus: &Path) {
     let dir = corpus.join("panther");
     let tmp = std::env::temp_dir().join(format!("ruleport-corpus-{}", std::process::id()));
     let report = tmp.join("report.json");
@@ -92,12 +83,7 @@ fn the_report_has_an_entry_for_every_panther_yml() {
 /// is ok only when all its own Tests pass through the IR (the driver's self-check makes a
 /// disagreement an error). For every ok/lossy rule, the emitted Python (python3) and the emitted
 /// Sigma (rsigma) are run on the same Test logs.
-#[test]
-fn panther_rules_convert_and_their_tests_hold_on_every_target() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn panther_rules_convert_and_their_tests_hold_on_every_target(corpus: &Path) {
     let files: Vec<PathBuf> = yml_files(&corpus.join("panther/rules"))
         .into_iter()
         .filter(|f| {
@@ -156,4 +142,23 @@ fn panther_rules_convert_and_their_tests_hold_on_every_target() {
     assert!(ok * 100 >= files.len() * 80, "ok rate below 80%: {ok}/{}", files.len());
     assert_eq!(py_agree, py_total, "emitted Python must agree wherever the IR does");
     assert!(sigma_agree * 100 >= sigma_total * 90, "Sigma agreement regressed: {sigma_agree}/{sigma_total}");
+}
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials = vec![
+        common::corpus_trial("every_panther_yml_gives_output_or_clean_error", |c| {
+            every_panther_yml_gives_output_or_clean_error(c);
+            Ok(())
+        }),
+        common::corpus_trial("the_report_has_an_entry_for_every_panther_yml", |c| {
+            the_report_has_an_entry_for_every_panther_yml(c);
+            Ok(())
+        }),
+        common::corpus_trial("panther_rules_convert_and_their_tests_hold_on_every_target", |c| {
+            panther_rules_convert_and_their_tests_hold_on_every_target(c);
+            Ok(())
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -1,6 +1,7 @@
 //! Issue 4's measures on ../shared/corpus/elastic: every kuery query parses; every rule
 //! converts to each back-end with status ok or lossy; kuery → IR → kuery → IR gives
-//! the same IR. Skips cleanly when the corpus is absent.
+//! the same IR. Each check is a trial that needs the corpus: reported as ignored when it is absent
+//! (a failure with `RULEPORT_REQUIRE_CORPUS=1`).
 
 mod common;
 
@@ -24,13 +25,8 @@ fn kuery_rules(corpus: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-#[test]
-fn every_kuery_query_parses_and_converts() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
-    let files = kuery_rules(&corpus);
+fn every_kuery_query_parses_and_converts(corpus: &Path) {
+    let files = kuery_rules(corpus);
     assert!(files.len() > 500, "corpus looks incomplete: {} files", files.len());
     let mut syntax_errors = Vec::new();
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
@@ -73,12 +69,7 @@ fn every_kuery_query_parses_and_converts() {
     }
 }
 
-#[test]
-fn kuery_round_trip_gives_the_same_ir() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn kuery_round_trip_gives_the_same_ir(corpus: &Path) {
     let (mut checked, mut differ) = (0usize, Vec::new());
     let ir_of = |text: &str| {
         let mut sources = Sources::new();
@@ -87,7 +78,7 @@ fn kuery_round_trip_gives_the_same_ir() {
             driver::parse_source(&mut sources, &Options::default(), None, path, text.to_string());
         parsed.into_iter().next().and_then(|p| p.rule)
     };
-    for path in kuery_rules(&corpus) {
+    for path in kuery_rules(corpus) {
         let doc: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
         let Some(query) = doc.get("rule").and_then(|r| r.get("query")).and_then(|q| q.as_str()) else {
             continue;
@@ -110,12 +101,7 @@ fn kuery_round_trip_gives_the_same_ir() {
 }
 
 /// The seed rule (quoted on Elastic's documentation page) converts to every target.
-#[test]
-fn the_seed_rule_converts_to_every_target() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn the_seed_rule_converts_to_every_target(corpus: &Path) {
     let seed = corpus.join("elastic/seeds/004_attempt_to_revoke_okta_api_token.toml");
     let loaded = common::load(&seed);
     for b in ruleport::backend::ALL {
@@ -131,12 +117,7 @@ fn the_seed_rule_converts_to_every_target() {
 /// Lucene rules in history/: each query parses as Lucene, or (kuery labelled Lucene, whose
 /// unescaped `/` in CIDRs open regexes Elasticsearch would reject) the rule is read as kuery
 /// with a `lossy` note and no error; Lucene → IR → Lucene → IR holds.
-#[test]
-fn lucene_history_parses_and_round_trips() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn lucene_history_parses_and_round_trips(corpus: &Path) {
     let files: Vec<PathBuf> = toml_files(&[corpus.join("elastic/history")])
         .into_iter()
         .filter(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("language = \"lucene\"")))
@@ -185,14 +166,9 @@ fn lucene_history_parses_and_round_trips() {
 }
 
 /// An emitted Elastic rule (TOML and NDJSON) reads back to the same detection.
-#[test]
-fn emitted_elastic_rules_read_back_the_same() {
-    let Some(corpus) = common::corpus() else {
-        eprintln!("../shared/corpus absent: skipping");
-        return;
-    };
+fn emitted_elastic_rules_read_back_the_same(corpus: &Path) {
     let (mut checked, mut differ) = (0usize, Vec::new());
-    for path in kuery_rules(&corpus) {
+    for path in kuery_rules(corpus) {
         let loaded = common::load(&path);
         let emitted = common::emit_all(&loaded, "elastic_rule");
         for (p, (files, _)) in loaded.parsed.iter().zip(emitted) {
@@ -218,4 +194,31 @@ fn emitted_elastic_rules_read_back_the_same() {
     eprintln!("emitted Elastic rules read back identically: {} of {checked}", checked - differ.len());
     assert!(checked > 900, "only {checked} outputs");
     assert!(differ.is_empty(), "{differ:#?}");
+}
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials = vec![
+        common::corpus_trial("every_kuery_query_parses_and_converts", |c| {
+            every_kuery_query_parses_and_converts(c);
+            Ok(())
+        }),
+        common::corpus_trial("kuery_round_trip_gives_the_same_ir", |c| {
+            kuery_round_trip_gives_the_same_ir(c);
+            Ok(())
+        }),
+        common::corpus_trial("the_seed_rule_converts_to_every_target", |c| {
+            the_seed_rule_converts_to_every_target(c);
+            Ok(())
+        }),
+        common::corpus_trial("lucene_history_parses_and_round_trips", |c| {
+            lucene_history_parses_and_round_trips(c);
+            Ok(())
+        }),
+        common::corpus_trial("emitted_elastic_rules_read_back_the_same", |c| {
+            emitted_elastic_rules_read_back_the_same(c);
+            Ok(())
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -12,9 +12,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus, if present beside the repository.
+/// The shared corpus, if present beside the repository (`RULEPORT_CORPUS` names another
+/// directory, e.g. a missing one to see how the corpus tests report its absence).
 pub fn corpus() -> Option<PathBuf> {
-    let p = root().join("../shared/corpus");
+    let p = match std::env::var_os("RULEPORT_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("../shared/corpus"),
+    };
     p.is_dir().then_some(p)
 }
 
@@ -109,4 +113,35 @@ pub fn render(diags: &Diagnostics, loaded: &Loaded) -> String {
         return "(none)\n".into();
     }
     render_all(diags.iter(), &loaded.sources, &loaded.path.display().to_string())
+}
+
+/// Parse `text` as if it were the file `name`, with the front-end `frontend` (a CLI name or
+/// id): how execution tests read an emitted output back.
+pub fn load_text(frontend: &str, name: &str, text: String) -> Loaded {
+    let from = frontend::by_name(frontend).unwrap_or_else(|| panic!("front-end `{frontend}` in registry"));
+    let path = PathBuf::from(name);
+    let mut sources = Sources::new();
+    let (_, parsed) = driver::parse_source(&mut sources, &Options::default(), Some(from), &path, text);
+    Loaded { sources, parsed, path }
+}
+
+/// A trial that needs ../shared/corpus. When the corpus is absent it is reported as ignored
+/// (never as passed), or fails when `RULEPORT_REQUIRE_CORPUS=1`.
+pub fn corpus_trial(
+    name: impl Into<String>,
+    f: impl FnOnce(&Path) -> Result<(), libtest_mimic::Failed> + Send + 'static,
+) -> libtest_mimic::Trial {
+    use libtest_mimic::Trial;
+    match corpus() {
+        Some(c) => Trial::test(name, move || f(&c)),
+        None if corpus_required() => {
+            Trial::test(name, || Err("RULEPORT_REQUIRE_CORPUS=1 but ../shared/corpus is absent".into()))
+        }
+        None => Trial::test(name, || Err("../shared/corpus is absent".into())).with_ignored_flag(true),
+    }
+}
+
+/// `RULEPORT_REQUIRE_CORPUS=1`: a missing corpus is a failure, not a skip.
+pub fn corpus_required() -> bool {
+    std::env::var("RULEPORT_REQUIRE_CORPUS").is_ok_and(|v| v == "1")
 }
