@@ -174,13 +174,18 @@ fn for_each_in_order<T: Sync, R: Send>(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let (tx, next, work) = (tx.clone(), &next, &work);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                if tx.send((i, work(item))).is_err() {
-                    break;
-                }
-            });
+            // The readers' depth limits are sized for this stack, not the 2 MiB default.
+            let spawned =
+                std::thread::Builder::new().stack_size(super::STACK_SIZE).spawn_scoped(scope, move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    if tx.send((i, work(item))).is_err() {
+                        break;
+                    }
+                });
+            if let Err(e) = spawned {
+                eprintln!("ruleport: cannot start a worker thread: {e}");
+            }
         }
         drop(tx);
         let mut pending: Vec<Option<R>> = items.iter().map(|_| None).collect();

@@ -89,8 +89,22 @@ enum Format {
     Json,
 }
 
-/// Parse arguments, run the command, and return the process exit code.
+/// The stack of every thread that reads or converts rules (the command's thread and the
+/// conversion workers). The readers' depth limits (`ir::MAX_DEPTH`, the Python and YAML
+/// nesting limits) keep recursion well inside it; the platform defaults (8 MiB main, 2 MiB
+/// spawned) would leave little margin in debug builds.
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// Parse arguments, run the command, and return the process exit code. The command runs on
+/// a thread with a [`STACK_SIZE`] stack.
 pub fn run() -> i32 {
+    match std::thread::Builder::new().stack_size(STACK_SIZE).spawn(run_here) {
+        Ok(thread) => thread.join().unwrap_or(exit::USAGE),
+        Err(_) => run_here(),
+    }
+}
+
+fn run_here() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

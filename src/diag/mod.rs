@@ -97,6 +97,8 @@ codes! {
     Stage = "stage",
     /// Metadata that the target has no place for; kept in a comment or custom field.
     Metadata = "metadata",
+    /// The input nests deeper than ruleport reads (a limit that keeps deep input from exhausting the stack).
+    TooDeep = "too-deep",
 }
 
 impl fmt::Display for Code {

@@ -229,33 +229,46 @@ pub fn glob_match(p: &Pattern, s: &str, case: Case) -> bool {
     glob_rec(&pieces, s)
 }
 
+/// One character of a glob: a literal, `?` or `*`.
+#[derive(Clone, Copy, PartialEq)]
+enum G {
+    Ch(char),
+    One,
+    Star,
+}
+
+/// Iterative glob matching with one backtracking point (the last `*`): linear stack and
+/// O(pattern × text) time, whatever the number of `*` (the recursive form was exponential).
 fn glob_rec(pieces: &[Piece], s: &str) -> bool {
-    let Some((first, rest)) = pieces.split_first() else {
-        return s.is_empty();
-    };
-    match first {
-        Piece::Lit(l) => s.strip_prefix(l.as_str()).is_some_and(|tail| glob_rec(rest, tail)),
-        Piece::AnyChar => {
-            let mut it = s.chars();
-            it.next().is_some() && glob_rec(rest, it.as_str())
-        }
-        Piece::AnyChars => {
-            if rest.is_empty() {
-                return true;
-            }
-            let mut tail = s;
-            loop {
-                if glob_rec(rest, tail) {
-                    return true;
-                }
-                let mut it = tail.chars();
-                if it.next().is_none() {
-                    return false;
-                }
-                tail = it.as_str();
-            }
+    let mut pat = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Lit(l) => pat.extend(l.chars().map(G::Ch)),
+            Piece::AnyChar => pat.push(G::One),
+            Piece::AnyChars => pat.push(G::Star),
         }
     }
+    let text: Vec<char> = s.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pat.get(p) {
+            Some(G::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(G::One) => (p, t) = (p + 1, t + 1),
+            Some(G::Ch(c)) if *c == text[t] => (p, t) = (p + 1, t + 1),
+            _ => match star {
+                Some((sp, st)) => {
+                    star = Some((sp, st + 1));
+                    (p, t) = (sp + 1, st + 1);
+                }
+                None => return false,
+            },
+        }
+    }
+    pat[p..].iter().all(|g| *g == G::Star)
 }
 
 /// Python's `$` (without MULTILINE) also matches just before a final newline; the regex

@@ -158,3 +158,23 @@ fn field_to_field_comparison() {
     assert!(!ev(&e, json!({"a": "x", "b": "y"})));
     assert!(!ev(&e, json!({"a": "x"})));
 }
+
+#[test]
+fn globs_with_many_stars_match_in_linear_stack_and_polynomial_time() {
+    use crate::eval::matchers::glob_match;
+    let mut pieces = Vec::new();
+    for _ in 0..40 {
+        pieces.extend([Piece::AnyChars, Piece::Lit("a".into())]);
+    }
+    let backtracking = Pattern(pieces);
+    assert!(!glob_match(&backtracking, &format!("{}b", "a".repeat(60)), Case::Sensitive));
+    assert!(glob_match(&backtracking, &"a".repeat(60), Case::Sensitive));
+    let runs =
+        Pattern((0..40_000).map(|i| if i % 2 == 0 { Piece::AnyChars } else { Piece::AnyChar }).collect());
+    assert!(glob_match(&runs, &"x".repeat(20_000), Case::Sensitive));
+    assert!(!glob_match(&runs, &"x".repeat(19_999), Case::Sensitive));
+    let mixed =
+        Pattern(vec![Piece::Lit("A".into()), Piece::AnyChar, Piece::AnyChars, Piece::Lit("c".into())]);
+    assert!(glob_match(&mixed, "aXbc", Case::Insensitive));
+    assert!(!glob_match(&mixed, "ac", Case::Insensitive));
+}

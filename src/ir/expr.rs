@@ -5,6 +5,21 @@ use crate::diag::Span;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The deepest expression tree a reader hands on. The passes, the evaluator and the back-ends
+/// recurse once per level, so readers refuse deeper trees with a `too-deep` error
+/// ([`too_deep`]); real rules nest a few dozen levels at most.
+pub const MAX_DEPTH: usize = 400;
+
+/// The `too-deep` error for `e` when it nests deeper than [`MAX_DEPTH`].
+pub fn too_deep(e: &Expr) -> Option<crate::diag::Diagnostic> {
+    let depth = e.depth();
+    (depth > MAX_DEPTH).then(|| {
+        let msg =
+            format!("the detection nests {depth} levels deep, deeper than ruleport reads ({MAX_DEPTH})");
+        crate::diag::Diagnostic::error(crate::diag::Code::TooDeep, msg).with_span(e.span)
+    })
+}
+
 /// A node of the detection tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
@@ -108,6 +123,28 @@ impl Expr {
             ExprKind::Pred(p) => Some(p),
             _ => None,
         }
+    }
+
+    /// How deeply the tree nests (a leaf is 1), measured without recursion so that it is safe
+    /// on any tree: readers compare it with [`MAX_DEPTH`] before any recursive pass runs.
+    pub fn depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut todo = vec![(self, 1usize)];
+        while let Some((e, d)) = todo.pop() {
+            deepest = deepest.max(d);
+            match &e.kind {
+                ExprKind::And(xs) | ExprKind::Or(xs) => todo.extend(xs.iter().map(|x| (x, d + 1))),
+                ExprKind::Not(x) => todo.push((x, d + 1)),
+                ExprKind::Elements(el) => {
+                    todo.push((&el.body, d + 1));
+                    if let Some(u) = &el.until {
+                        todo.push((u, d + 1));
+                    }
+                }
+                ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
+            }
+        }
+        deepest
     }
 
     /// Visit every node, parents before children.
@@ -530,5 +567,27 @@ mod glob_tests {
         assert!(!glob_matches("a*b*c", "acb"));
         assert!(glob_matches("plain", "plain"));
         assert!(!glob_matches("plain", "plainer"));
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_levels_without_recursing() {
+        let leaf = Expr::constant(true, None);
+        assert_eq!(leaf.depth(), 1);
+        assert_eq!(Expr::and(vec![leaf.clone(), Expr::not(leaf.clone(), None)], None).depth(), 3);
+        let mut deep = leaf;
+        for _ in 0..100_000 {
+            deep = Expr::not(deep, None);
+        }
+        assert_eq!(deep.depth(), 100_001);
+        assert!(too_deep(&deep).is_some_and(|d| d.code == crate::diag::Code::TooDeep));
+        // Dropping it would recurse too: unwind it by hand.
+        while let ExprKind::Not(inner) = deep.kind {
+            deep = *inner;
+        }
     }
 }

@@ -33,6 +33,8 @@ pub enum YamlKind {
 pub struct YamlError {
     pub message: String,
     pub span: Span,
+    /// Well-formed as far as read, but nested deeper than [`MAX_DEPTH`].
+    pub too_deep: bool,
 }
 
 impl Yaml {
@@ -109,12 +111,36 @@ pub fn parse(text: &str, file: FileId) -> Result<Option<Yaml>, YamlError> {
     let mut builder =
         Builder { file, offsets: &offsets, text, stack: Vec::new(), anchors: Vec::new(), root: None };
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
-        let at = offsets.byte(e.marker().index());
-        return Err(YamlError { message: e.info().to_string(), span: Span::new(file, at, at + 1) });
+    // yaml-rust2's `load` recurses once per level: pull its events in a loop instead, and
+    // stop at MAX_DEPTH (the tree's readers recurse too).
+    loop {
+        let (ev, mark) = match parser.next_token() {
+            Ok(next) => next,
+            Err(e) => {
+                let at = offsets.byte(e.marker().index());
+                return Err(YamlError {
+                    message: e.info().to_string(),
+                    span: Span::new(file, at, at + 1),
+                    too_deep: false,
+                });
+            }
+        };
+        let end = matches!(ev, Event::DocumentEnd | Event::StreamEnd);
+        builder.on_event(ev, mark);
+        if builder.stack.len() > MAX_DEPTH {
+            let at = offsets.byte(mark.index());
+            let message = format!("the YAML nests deeper than ruleport reads ({MAX_DEPTH} levels)");
+            return Err(YamlError { message, span: Span::new(file, at, at + 1), too_deep: true });
+        }
+        if end {
+            return Ok(builder.root);
+        }
     }
-    Ok(builder.root)
 }
+
+/// The deepest nesting of sequences and mappings read (`parse` fails past it). Real rules
+/// and their test events nest a few dozen levels at most.
+pub const MAX_DEPTH: usize = 200;
 
 /// yaml-rust2 markers count characters; spans are bytes.
 struct CharOffsets {
@@ -339,6 +365,17 @@ mod tests {
         let lc = f.line_col(cond.span.start as usize);
         assert_eq!((lc.line, lc.column), (4, 16));
         assert_eq!(&text[cond.span.start as usize..cond.span.end as usize], "Equals");
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_an_error_not_a_crash() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(MAX_DEPTH), FileId(0)).is_ok());
+        let e = parse(&deep(MAX_DEPTH + 1), FileId(0)).unwrap_err();
+        assert!(e.too_deep, "{}", e.message);
+        // Block style, 5,000 levels: yaml-rust2's own `load` would recurse per level.
+        let block: String = (0..5_000).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        assert!(parse(&block, FileId(0)).unwrap_err().too_deep);
     }
 
     #[test]

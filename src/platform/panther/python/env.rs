@@ -128,6 +128,15 @@ impl Module {
 }
 
 fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Vec<Stmt>> {
+    // The tree is cloned, dropped and translated recursively: refuse a deep one unbuilt.
+    let limit = super::nesting::MAX_SOURCE_NESTING;
+    if let Some((at, depth)) = super::nesting::too_deep(text, limit) {
+        let msg =
+            format!("the Python nests about {depth} levels deep here, deeper than ruleport reads ({limit})");
+        let end = (at + 1).min(text.len());
+        diags.push(Diagnostic::error(Code::TooDeep, msg).with_span(Some(Span::new(file, at, end))));
+        return None;
+    }
     match ruff_python_parser::parse_module(text) {
         Ok(parsed) => Some(parsed.into_syntax().body.into_iter().collect()),
         Err(e) => {

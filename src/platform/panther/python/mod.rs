@@ -12,6 +12,7 @@
 
 mod env;
 mod field;
+mod nesting;
 mod translate;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, FileId, Sources};

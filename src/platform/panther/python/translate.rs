@@ -112,7 +112,20 @@ pub(crate) struct Translator<'m, 'd> {
     guards_pushed: usize,
     /// The marker statements of loops being unrolled (see `loops::unrolled`), by address.
     marks: HashMap<usize, unroll::Mark>,
+    /// Statements on the current path and expressions being read, nested: the translator
+    /// recurses once per level, so both are bounded (see [`MAX_STATEMENTS`], [`MAX_NESTING`]).
+    stmt_nest: usize,
+    expr_nest: usize,
+    /// Set when a nesting limit stopped the translation: the error is then `too-deep`.
+    too_deep: bool,
 }
+
+/// Statements on one path through a function (`if` chains and the code after them, `elif`s,
+/// unrolled loop iterations): the translator recurses once per statement. Above the unrolled
+/// loop bound (600) with room to spare.
+pub(crate) const MAX_STATEMENTS: usize = 1_000;
+/// Expressions nested in one another (`not not …`, calls in calls).
+pub(crate) const MAX_NESTING: usize = 200;
 
 impl<'m, 'd> Translator<'m, 'd> {
     pub fn new(module: &'m Module, file: FileId, diags: &'d mut Diagnostics) -> Self {
@@ -133,6 +146,9 @@ impl<'m, 'd> Translator<'m, 'd> {
             catching: None,
             guards_pushed: 0,
             marks: HashMap::new(),
+            stmt_nest: 0,
+            expr_nest: 0,
+            too_deep: false,
         }
     }
 
@@ -145,22 +161,53 @@ impl<'m, 'd> Translator<'m, 'd> {
     /// string, a match object, None) is a type error, i.e. no alert. So the rule function's
     /// returns are read with `returns_true`, not truthiness.
     pub fn rule(&mut self, f: Func) -> Option<Expr> {
-        match self.call_function_mode(&f, vec![Sym::Event], true) {
-            Ok(Sym::Bool(e)) => Some(e),
-            Ok(other) => match self.truthy(other) {
-                Ok(e) => Some(e),
-                Err(fail) => {
-                    let msg = format!("Python rule logic: {}", fail.msg);
-                    self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
+        let result = match self.call_function_mode(&f, vec![Sym::Event], true) {
+            Ok(Sym::Bool(e)) => Ok(e),
+            Ok(other) => self.truthy(other),
+            Err(fail) => Err(fail),
+        };
+        match result {
+            // The passes recurse over the tree: refuse one deeper than they are sized for.
+            Ok(e) => match crate::ir::too_deep(&e) {
+                Some(d) => {
+                    let span = e.span.or_else(|| Some(span_of(f.file, &f.def.name)));
+                    self.diags.push(d.with_span(span));
                     None
                 }
+                None => Some(e),
             },
+            Err(fail) if self.too_deep => {
+                self.diags.push(Diagnostic::error(Code::TooDeep, fail.msg).with_span(Some(fail.span)));
+                None
+            }
             Err(fail) => {
                 let msg = format!("Python rule logic: {}", fail.msg);
                 self.diags.push(Diagnostic::error(Code::PythonLogic, msg).with_span(Some(fail.span)));
                 None
             }
         }
+    }
+
+    /// Enter one more level of statements (`stmt`) or expressions, or fail with the
+    /// `too-deep` error at `node` past the limit; `leave` undoes it.
+    fn enter(&mut self, stmt: bool, node: &impl ruff_text_size::Ranged) -> R<()> {
+        let (nest, limit, what) = if stmt {
+            (&mut self.stmt_nest, MAX_STATEMENTS, "statements on one path through the function")
+        } else {
+            (&mut self.expr_nest, MAX_NESTING, "expressions nested in one another")
+        };
+        *nest += 1;
+        if *nest > limit {
+            *nest -= 1;
+            self.too_deep = true;
+            return self.fail(format!("more than {limit} {what}, deeper than ruleport reads"), node);
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, stmt: bool) {
+        let nest = if stmt { &mut self.stmt_nest } else { &mut self.expr_nest };
+        *nest = nest.saturating_sub(1);
     }
 
     fn fail<T>(&self, msg: impl Into<String>, node: &impl ruff_text_size::Ranged) -> R<T> {
@@ -248,6 +295,14 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     /// The value a statement list returns, as a boolean expression.
     fn block(&mut self, stmts: &[&Stmt]) -> R<Expr> {
+        let Some(first) = stmts.first() else { return self.block_inner(stmts) };
+        self.enter(true, *first)?;
+        let r = self.block_inner(stmts);
+        self.leave(true);
+        r
+    }
+
+    fn block_inner(&mut self, stmts: &[&Stmt]) -> R<Expr> {
         let Some((first, rest)) = stmts.split_first() else {
             // Falling off the end returns None; a loop step ends (and completes) there.
             let e = Expr::constant(self.raise_only > 0, None);
@@ -345,7 +400,13 @@ impl<'m, 'd> Translator<'m, 'd> {
         match clauses.split_first() {
             None => self.block(rest),
             Some((c, more)) => match &c.test {
-                Some(t) => self.if_chain(t, &c.body, more, rest),
+                // An `elif` is one more statement on the path, read without `block`.
+                Some(t) => {
+                    self.enter(true, t)?;
+                    let r = self.if_chain(t, &c.body, more, rest);
+                    self.leave(true);
+                    r
+                }
                 None => self.branch(&c.body, rest),
             },
         }
@@ -385,6 +446,13 @@ impl<'m, 'd> Translator<'m, 'd> {
 
     /// The symbolic value of an expression.
     fn sym(&mut self, e: &PyExpr) -> R<Sym> {
+        self.enter(false, e)?;
+        let r = self.sym_inner(e);
+        self.leave(false);
+        r
+    }
+
+    fn sym_inner(&mut self, e: &PyExpr) -> R<Sym> {
         Ok(match e {
             PyExpr::StringLiteral(s) => Sym::Lit(Json::String(s.value.to_str().to_string())),
             PyExpr::NumberLiteral(n) => match &n.value {

@@ -56,6 +56,10 @@ impl Frontend for PantherYaml {
                 );
                 return vec![Parsed::failed(diags)];
             }
+            Err(e) if e.too_deep => {
+                diags.push(Diagnostic::error(Code::TooDeep, e.message).with_span(Some(e.span)));
+                return vec![Parsed::failed(diags)];
+            }
             Err(e) => {
                 diags.push(
                     Diagnostic::error(Code::Syntax, format!("invalid YAML: {}", e.message))
@@ -129,7 +133,14 @@ fn detection_query(
         let Some(node) = root.get(key) else { continue };
         match detection::lower_list(node, diags) {
             Some(e) if key == "InlineFilters" && detection::is_empty_all(node) => drop(e),
-            Some(e) => filters.push(e),
+            // The YAML depth limit bounds this already; the passes' own limit is checked too.
+            Some(e) => match crate::ir::too_deep(&e) {
+                Some(d) => {
+                    diags.push(d);
+                    failed = true;
+                }
+                None => filters.push(e),
+            },
             None => failed = true,
         }
     }

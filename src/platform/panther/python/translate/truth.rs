@@ -144,7 +144,10 @@ impl<'m, 'd> Translator<'m, 'd> {
     /// innermost Python expression it came from.
     pub(super) fn bool_of(&mut self, e: &PyExpr) -> R<Expr> {
         let span = span_of(self.file, e);
-        self.bool_of_inner(e).map(|x| fill_spans(x, span))
+        self.enter(false, e)?;
+        let r = self.bool_of_inner(e).map(|x| fill_spans(x, span));
+        self.leave(false);
+        r
     }
 
     pub(super) fn bool_of_inner(&mut self, e: &PyExpr) -> R<Expr> {
