@@ -172,6 +172,7 @@ fn for_each_in_order<T: Sync, R: Send>(
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
+        let mut started = 0;
         for _ in 0..workers {
             let (tx, next, work) = (tx.clone(), &next, &work);
             // The readers' depth limits are sized for this stack, not the 2 MiB default.
@@ -183,11 +184,17 @@ fn for_each_in_order<T: Sync, R: Send>(
                         break;
                     }
                 });
-            if let Err(e) = spawned {
-                eprintln!("ruleport: cannot start a worker thread: {e}");
+            match spawned {
+                Ok(_) => started += 1,
+                Err(e) => eprintln!("ruleport: cannot start a worker thread: {e}"),
             }
         }
         drop(tx);
+        // No worker: every item still gets its result, on this thread.
+        if started == 0 {
+            items.iter().enumerate().for_each(|(i, item)| each(i, work(item)));
+            return;
+        }
         let mut pending: Vec<Option<R>> = items.iter().map(|_| None).collect();
         let mut handed = 0;
         for (i, r) in rx {

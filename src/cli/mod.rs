@@ -99,7 +99,8 @@ pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 /// a thread with a [`STACK_SIZE`] stack.
 pub fn run() -> i32 {
     match std::thread::Builder::new().stack_size(STACK_SIZE).spawn(run_here) {
-        Ok(thread) => thread.join().unwrap_or(exit::USAGE),
+        // A panic is a bug, not a usage error: let it end the process as it would have.
+        Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         Err(_) => run_here(),
     }
 }

@@ -198,6 +198,10 @@ fn named_leaves<'a>(value: &'a Json, pattern: &str, name: &mut String, out: &mut
 }
 
 fn eval_pred(p: &Predicate, event: &Json) -> Result<bool, EvalError> {
+    // A column or computed operand is not an event field: never read it as one.
+    if !p.root.is_event() {
+        return Err(EvalError(format!("cannot evaluate a test of a computed value (`{}`)", p.field)));
+    }
     at_path(event, &p.field.0, &mut |v| matchers::test_value(p, v, event))
 }
 

@@ -178,3 +178,12 @@ fn globs_with_many_stars_match_in_linear_stack_and_polynomial_time() {
     assert!(glob_match(&mixed, "aXbc", Case::Insensitive));
     assert!(!glob_match(&mixed, "ac", Case::Insensitive));
 }
+
+#[test]
+fn a_computed_operand_is_never_read_as_an_event_field() {
+    use crate::ir::{ColumnId, Root};
+    let mut p = Predicate::new(FieldPath::key("a"), Op::Eq, vec![s("x")], Case::Sensitive);
+    p.root = Root::Column(ColumnId(0));
+    let e = Expr::pred(p, None);
+    assert!(eval_expr(&e, &json!({"a": "x"})).is_err());
+}

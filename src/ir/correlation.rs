@@ -132,3 +132,21 @@ impl Correlation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_bounds_give_the_least_whole_count() {
+        assert_eq!(Condition::at_least(5).min_count(), Some(5));
+        assert_eq!(Condition { op: CmpOp::Gt, value: 4.0 }.min_count(), Some(5));
+        assert_eq!(Condition { op: CmpOp::Lt, value: 4.0 }.min_count(), None);
+        assert!(Condition { op: CmpOp::Gt, value: 4.0 }.holds(5.0));
+        assert!(!Condition { op: CmpOp::Gt, value: 4.0 }.holds(4.0));
+        let t = Correlation::threshold(3, vec![], None);
+        assert_eq!(t.own_event_threshold(), Some(3));
+        let other = Correlation { members: vec![Member::Rule { id: "r".into(), alias: None }], ..t };
+        assert_eq!(other.own_event_threshold(), None);
+    }
+}

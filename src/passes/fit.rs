@@ -17,10 +17,18 @@ pub(crate) fn filter_only(rule: &Rule, target: &str, diags: &mut Diagnostics) ->
         diags.push(Diagnostic::error(Code::Stage, msg).with_span(stage.span));
         return None;
     }
-    if filter.is_none() {
+    let Some(filter) = filter else {
         diags.push(Diagnostic::error(Code::Inexpressible, "no detection logic to convert"));
+        return None;
+    };
+    // Back-ends write predicates as event fields; a column or computed operand is not one.
+    let computed = filter.predicates().into_iter().find(|p| !p.root.is_event()).map(|p| p.field.to_string());
+    if let Some(field) = computed {
+        let msg = format!("{target} cannot express a test of a computed value or column (`{field}`) yet");
+        diags.push(Diagnostic::error(Code::Stage, msg).with_span(filter.span));
+        return None;
     }
-    filter
+    Some(filter)
 }
 
 /// A source whose field names match case-insensitively (Panther) and whose own tests rely on
@@ -53,7 +61,7 @@ pub(crate) fn key_case_note(rule: &Rule, target: &str, diags: &mut Diagnostics) 
 /// The source alerts on a condition over many events (a threshold, a value count, a
 /// sequence); a target that alerts on each matching event says so.
 pub(crate) fn correlation_not_kept(rule: &Rule, target: &str, diags: &mut Diagnostics) {
-    let Some(c) = &rule.correlation else { return };
+    let Some(c) = rule.effective_correlation() else { return };
     let grouped = if c.group_by.is_empty() {
         String::new()
     } else {
@@ -62,7 +70,6 @@ pub(crate) fn correlation_not_kept(rule: &Rule, target: &str, diags: &mut Diagno
     };
     let within = c.window.map(|w| format!(" within {w}")).unwrap_or_default();
     let what = match (rule.threshold(), &c.kind) {
-        (Some(n), _) if n <= 1 => return,
         (Some(n), _) => format!("after {n} matching events{grouped}{within}"),
         (None, CorrelationKind::ValueCount { field }) => {
             format!("on a count of distinct `{field}` values{grouped}{within}")
@@ -223,4 +230,42 @@ pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) 
         diags.push(Diagnostic::lossy(msg).with_span(i.span));
     }
     flat
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Case, ColumnId, Correlation, FieldPath, Op, Predicate, Query, Root, Value};
+
+    fn rule_with(root: Root) -> Rule {
+        let mut p =
+            Predicate::new(FieldPath::key("a"), Op::Eq, vec![Value::Str("x".into())], Case::Sensitive);
+        p.root = root;
+        Rule { query: Query::filter(Expr::pred(p, None)), ..Rule::default() }
+    }
+
+    #[test]
+    fn filter_only_refuses_a_computed_operand_instead_of_writing_it_as_a_field() {
+        let mut diags = Diagnostics::new();
+        assert!(filter_only(&rule_with(Root::Event), "T", &mut diags).is_some());
+        assert!(!diags.has_errors());
+        assert!(filter_only(&rule_with(Root::Column(ColumnId(1))), "T", &mut diags).is_none());
+        assert!(diags.iter().any(|d| d.code == Code::Stage));
+    }
+
+    #[test]
+    fn a_dropped_correlation_is_reported_and_a_threshold_of_one_is_not() {
+        let mut rule = rule_with(Root::Event);
+        let mut diags = Diagnostics::new();
+        rule.correlation = Some(Correlation::threshold(1, vec![], None));
+        correlation_not_kept(&rule, "T", &mut diags);
+        assert!(diags.is_empty());
+        let mut c = Correlation::threshold(5, vec![FieldPath::key("user")], None);
+        c.kind = CorrelationKind::ValueCount { field: FieldPath::key("ip") };
+        rule.correlation = Some(c);
+        correlation_not_kept(&rule, "T", &mut diags);
+        let msg: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(msg.len(), 1);
+        assert!(msg[0].contains("distinct `ip` values per `user`"), "{msg:?}");
+    }
 }

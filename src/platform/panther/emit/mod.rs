@@ -24,6 +24,10 @@ impl Backend for PantherPython {
     }
     fn emit(&self, rule: &Rule, ctx: &EmitCtx, diags: &mut Diagnostics) -> Option<Vec<OutputFile>> {
         let filter = crate::passes::fit::filter_only(rule, "a Panther streaming rule", diags)?;
+        // Panther's own correlation is a threshold of the rule's events; anything else is dropped.
+        if rule.threshold().is_none() {
+            crate::passes::fit::correlation_not_kept(rule, "a Panther streaming rule", diags);
+        }
         let mut c = expr::Ctx::new(diags);
         let body = c.expr(&filter)?;
         let py = module(rule, &body, &c.needs);
@@ -216,15 +220,7 @@ impl PantherYml {
             dedup_period_minutes: dedup_minutes(rule, diags),
             threshold: rule.threshold(),
             alert_title: None,
-            tests: rule
-                .tests
-                .iter()
-                .map(|t| TestOut {
-                    name: t.name.clone(),
-                    expected_result: t.expected,
-                    log: t.log().cloned().unwrap_or_default(),
-                })
-                .collect(),
+            tests: tests_out(rule, diags),
         }
     }
 }
@@ -250,6 +246,26 @@ fn dedup_minutes(rule: &Rule, diags: &mut Diagnostics) -> Option<u64> {
         diags.push(Diagnostic::lossy(msg));
     }
     Some(d.ceil_minutes())
+}
+
+/// The rule's single-event tests; a test over a stream of events has no Panther form.
+fn tests_out(rule: &Rule, diags: &mut Diagnostics) -> Vec<TestOut> {
+    let mut out = Vec::new();
+    for t in &rule.tests {
+        match t.log() {
+            Some(log) => {
+                out.push(TestOut { name: t.name.clone(), expected_result: t.expected, log: log.clone() })
+            }
+            None => {
+                let msg = format!(
+                    "test `{}` runs over a stream of events; Panther rule tests hold one event",
+                    t.name
+                );
+                diags.push(Diagnostic::warning(Code::Metadata, msg).with_span(t.span));
+            }
+        }
+    }
+    out
 }
 
 fn severity(level: Option<Level>) -> &'static str {
