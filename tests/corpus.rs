@@ -145,20 +145,12 @@ fn panther_rules_convert_and_their_tests_hold_on_every_target(corpus: &Path) {
 }
 
 fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = vec![
-        common::corpus_trial("every_panther_yml_gives_output_or_clean_error", |c| {
-            every_panther_yml_gives_output_or_clean_error(c);
-            Ok(())
-        }),
-        common::corpus_trial("the_report_has_an_entry_for_every_panther_yml", |c| {
-            the_report_has_an_entry_for_every_panther_yml(c);
-            Ok(())
-        }),
-        common::corpus_trial("panther_rules_convert_and_their_tests_hold_on_every_target", |c| {
-            panther_rules_convert_and_their_tests_hold_on_every_target(c);
-            Ok(())
-        }),
-    ];
-    libtest_mimic::run(&args, trials).exit();
+    common::run_corpus_checks(&[
+        ("every_panther_yml_gives_output_or_clean_error", every_panther_yml_gives_output_or_clean_error),
+        ("the_report_has_an_entry_for_every_panther_yml", the_report_has_an_entry_for_every_panther_yml),
+        (
+            "panther_rules_convert_and_their_tests_hold_on_every_target",
+            panther_rules_convert_and_their_tests_hold_on_every_target,
+        ),
+    ]);
 }

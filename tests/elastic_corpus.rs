@@ -197,28 +197,11 @@ fn emitted_elastic_rules_read_back_the_same(corpus: &Path) {
 }
 
 fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = vec![
-        common::corpus_trial("every_kuery_query_parses_and_converts", |c| {
-            every_kuery_query_parses_and_converts(c);
-            Ok(())
-        }),
-        common::corpus_trial("kuery_round_trip_gives_the_same_ir", |c| {
-            kuery_round_trip_gives_the_same_ir(c);
-            Ok(())
-        }),
-        common::corpus_trial("the_seed_rule_converts_to_every_target", |c| {
-            the_seed_rule_converts_to_every_target(c);
-            Ok(())
-        }),
-        common::corpus_trial("lucene_history_parses_and_round_trips", |c| {
-            lucene_history_parses_and_round_trips(c);
-            Ok(())
-        }),
-        common::corpus_trial("emitted_elastic_rules_read_back_the_same", |c| {
-            emitted_elastic_rules_read_back_the_same(c);
-            Ok(())
-        }),
-    ];
-    libtest_mimic::run(&args, trials).exit();
+    common::run_corpus_checks(&[
+        ("every_kuery_query_parses_and_converts", every_kuery_query_parses_and_converts),
+        ("kuery_round_trip_gives_the_same_ir", kuery_round_trip_gives_the_same_ir),
+        ("the_seed_rule_converts_to_every_target", the_seed_rule_converts_to_every_target),
+        ("lucene_history_parses_and_round_trips", lucene_history_parses_and_round_trips),
+        ("emitted_elastic_rules_read_back_the_same", emitted_elastic_rules_read_back_the_same),
+    ]);
 }

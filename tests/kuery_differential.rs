@@ -111,10 +111,8 @@ fn ir_and_sigma_agree_with_elastics_kql_evaluator(corpus: &Path) {
 }
 
 fn main() {
-    let args = libtest_mimic::Arguments::from_args();
-    let trials = vec![common::corpus_trial("ir_and_sigma_agree_with_elastics_kql_evaluator", |c| {
-        ir_and_sigma_agree_with_elastics_kql_evaluator(c);
-        Ok(())
-    })];
-    libtest_mimic::run(&args, trials).exit();
+    common::run_corpus_checks(&[(
+        "ir_and_sigma_agree_with_elastics_kql_evaluator",
+        ir_and_sigma_agree_with_elastics_kql_evaluator,
+    )]);
 }

@@ -141,6 +141,25 @@ pub fn corpus_trial(
     }
 }
 
+/// A named check over the corpus directory.
+pub type CorpusCheck = (&'static str, fn(&Path));
+
+/// A harness's `main` for tests that each read the corpus: one [`corpus_trial`] per named
+/// check (a check fails by panicking, as an assertion does).
+pub fn run_corpus_checks(checks: &[CorpusCheck]) -> ! {
+    let args = libtest_mimic::Arguments::from_args();
+    let trials = checks
+        .iter()
+        .map(|&(name, check)| {
+            corpus_trial(name, move |c| {
+                check(c);
+                Ok(())
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit()
+}
+
 /// `RULEPORT_REQUIRE_CORPUS=1`: a missing corpus is a failure, not a skip.
 pub fn corpus_required() -> bool {
     std::env::var("RULEPORT_REQUIRE_CORPUS").is_ok_and(|v| v == "1")
