@@ -33,7 +33,7 @@ fn rewrite(e: &Expr, inexact: &mut Vec<Inexact>) -> Expr {
             let body = rewrite(&el.body, inexact);
             let (out, exact) = fan_out(&el.path, el.quantifier, &body);
             // Visited in order (`until`): no fan-out says that. (Back-ends drop the order
-            // first, with their own note: see `backend::without_shape_tests`.)
+            // first, with their own note: see `passes::fit::without_shape_tests`.)
             if !exact || el.until.is_some() {
                 inexact.push(Inexact { path: el.path.clone(), quantifier: el.quantifier, span: e.span });
             }
