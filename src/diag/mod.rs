@@ -89,8 +89,36 @@ codes! {
     TestLog = "test-log",
     /// The converted rule disagrees with its own embedded tests.
     TestsDisagree = "tests-disagree",
-    /// The target cannot express the construct exactly; the output matches a different set of events.
-    Lossy = "lossy",
+    /// Null and missing are told apart by the source but not by the target (or the other way round).
+    LossyNullMissing = "lossy-null-missing",
+    /// A test of the whole value, of all elements, of one position or of elements in order became
+    /// a test that any element satisfies.
+    LossyAnyElement = "lossy-any-element",
+    /// Values compare with a different type coercion or order (a number matches its string form,
+    /// a string range compares terms).
+    LossyCoercion = "lossy-coercion",
+    /// A value matches with different case sensitivity.
+    LossyCase = "lossy-case",
+    /// Field names match with different case sensitivity (Panther folds field-name case).
+    LossyFieldCase = "lossy-field-case",
+    /// A field name that the target reads differently (a dot read as nesting, a wildcard field
+    /// name, JSON text parsed as an object).
+    LossyFieldName = "lossy-field-name",
+    /// Free text, or an analysed text field, is matched by other words or fields than the source
+    /// matches (words vs whole value, substrings of any field).
+    LossyTextField = "lossy-text-field",
+    /// A type, shape or truthiness test the target cannot make was approximated.
+    LossyTypeTest = "lossy-type-test",
+    /// A wildcard pattern matches other strings (a one-character wildcard widened to any run).
+    LossyWildcard = "lossy-wildcard",
+    /// A regular expression's flavour differs (anchors, newlines, flags).
+    LossyRegex = "lossy-regex",
+    /// A condition over several events (threshold, value count, grouping, window, new terms,
+    /// indicator match) is not kept exactly: the target alerts on other sets of events.
+    LossyCorrelation = "lossy-correlation",
+    /// A source construct with no exact meaning on any target was approximated or dropped while
+    /// reading (exception lists, fuzzy or proximity terms, relative time bounds, scoring-only clauses).
+    LossyRead = "lossy-read",
     /// The target cannot express the construct at all.
     Inexpressible = "inexpressible",
     /// A pipeline stage other than a filter that the target cannot express.
@@ -99,6 +127,13 @@ codes! {
     Metadata = "metadata",
     /// The input nests deeper than ruleport reads (a limit that keeps deep input from exhausting the stack).
     TooDeep = "too-deep",
+}
+
+impl Code {
+    /// The codes that say how a conversion matches different events.
+    pub fn is_lossy(self) -> bool {
+        self.as_str().starts_with("lossy-")
+    }
 }
 
 impl fmt::Display for Code {
@@ -126,8 +161,10 @@ impl Diagnostic {
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
-    pub fn lossy(message: impl Into<String>) -> Self {
-        Self::new(Severity::Lossy, Code::Lossy, message)
+    /// A `lossy` finding: `code` names what changed (one of the `Lossy*` codes).
+    pub fn lossy(code: Code, message: impl Into<String>) -> Self {
+        debug_assert!(code.is_lossy(), "{code} is not a lossy code");
+        Self::new(Severity::Lossy, code, message)
     }
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)

@@ -52,7 +52,7 @@ pub(crate) fn key_case_note(rule: &Rule, target: &str, diags: &mut Diagnostics) 
                 "test `{}` spells a field the rule reads in another case; Panther matches field names case-insensitively, {target} does not",
                 t.name
             );
-            diags.push(Diagnostic::lossy(msg).with_span(t.span.or(filter.span)));
+            diags.push(Diagnostic::lossy(Code::LossyFieldCase, msg).with_span(t.span.or(filter.span)));
             return;
         }
     }
@@ -76,7 +76,10 @@ pub(crate) fn correlation_not_kept(rule: &Rule, target: &str, diags: &mut Diagno
         }
         (None, _) => format!("on a correlation of several events{grouped}{within}"),
     };
-    diags.push(Diagnostic::lossy(format!("the source alerts {what}; {target} alerts on each one")));
+    diags.push(Diagnostic::lossy(
+        Code::LossyCorrelation,
+        format!("the source alerts {what}; {target} alerts on each one"),
+    ));
 }
 
 /// [`filter_only`] for targets without element-scoped tests: each `Elements` node becomes
@@ -125,7 +128,7 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
                     "`{}`: {target} cannot test whether a field is a list; read as not a list",
                     name(&p)
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyTypeTest, msg).with_span(span));
                 *hit = true;
                 Expr::constant(false, span)
             }
@@ -135,7 +138,7 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
                     name(&p),
                     p.op
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyTypeTest, msg).with_span(span));
                 *hit = true;
                 Expr::pred(crate::ir::Predicate { op: Op::Exists, values: vec![], ..p }, span)
             }
@@ -145,7 +148,7 @@ pub(crate) fn without_shape_tests(e: Expr, target: &str, diags: &mut Diagnostics
                     let msg = format!(
                         "`{path}`: the source visits these elements in order and stops at the first that ends its loop (by returning or raising); {target} tests them in any order"
                     );
-                    diags.push(Diagnostic::lossy(msg).with_span(span));
+                    diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
                 }
                 let body = go(*el.body, target, diags, hit, negated, &format!("{path}[*]"));
                 let el = crate::ir::Elements { body: Box::new(body), until: None, ..el };
@@ -195,7 +198,7 @@ fn null_is_missing(e: Expr, target: &str, diags: &mut Diagnostics) -> Expr {
                     Some(f) => {
                         let msg =
                             format!("`{f}`: {target} cannot tell a null field from a missing one; {what}");
-                        diags.push(Diagnostic::lossy(msg).with_span(x.span.or(span)));
+                        diags.push(Diagnostic::lossy(Code::LossyNullMissing, msg).with_span(x.span.or(span)));
                     }
                     None => kept.push(x.clone()),
                 }
@@ -227,7 +230,7 @@ pub(crate) fn flatten_elements(e: &Expr, target: &str, diags: &mut Diagnostics) 
              {q} element of the array had to meet on {was} can now be met by {now}",
             i.path
         );
-        diags.push(Diagnostic::lossy(msg).with_span(i.span));
+        diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(i.span));
     }
     flat
 }

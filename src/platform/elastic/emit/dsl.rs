@@ -52,8 +52,11 @@ pub(crate) fn expr(e: &Expr, diags: &mut Diagnostics) -> Option<J> {
             q.insert("query".into(), J::String(query_string_pattern(&k.pattern)));
             if k.case == Case::Sensitive {
                 diags.push(
-                    Diagnostic::lossy("free text: query_string matches analysed fields case-insensitively")
-                        .with_span(e.span),
+                    Diagnostic::lossy(
+                        Code::LossyCase,
+                        "free text: query_string matches analysed fields case-insensitively",
+                    )
+                    .with_span(e.span),
                 );
             }
             Some(json!({ "query_string": q }))
@@ -87,19 +90,19 @@ fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Str
             Seg::Each(Quantifier::Any) => {}
             Seg::Each(Quantifier::All) => {
                 let msg = format!("`{}`: Elasticsearch matches any array element, not all of them", p.field);
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
             }
             Seg::Index(i) => {
                 let msg = format!(
                     "`{}`: Elasticsearch has no array positions; `[{i}]` matches any element",
                     p.field
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
             }
             Seg::Glob(g) => parts.push(g.clone()),
             Seg::Json => {
                 let msg = format!("`{}`: the source parses JSON text held in a field; Elasticsearch reads the field as an object", p.field);
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyFieldName, msg).with_span(span));
             }
         }
     }
@@ -117,17 +120,17 @@ fn predicate(p: &Predicate, span: Option<Span>, diags: &mut Diagnostics) -> Opti
         Op::IsNull => return Some(bool_query("must_not", vec![json!({"exists": {"field": field}})])),
         Op::IsEmpty => {
             diags.push(
-                Diagnostic::lossy(format!(
-                    "`{}`: only the empty string is matched, not empty lists or objects",
-                    p.field
-                ))
+                Diagnostic::lossy(
+                    Code::LossyTypeTest,
+                    format!("`{}`: only the empty string is matched, not empty lists or objects", p.field),
+                )
                 .with_span(span),
             );
             return Some(json!({"term": {field: {"value": ""}}}));
         }
         Op::Truthy => {
             let msg = format!("`{}`: truthiness is written as exists and not '', 0 or false; empty lists and objects still match", p.field);
-            diags.push(Diagnostic::lossy(msg).with_span(span));
+            diags.push(Diagnostic::lossy(Code::LossyTypeTest, msg).with_span(span));
             let falsy = json!({"terms": {field.clone(): ["", 0, false]}});
             return Some(json!({"bool": {"filter": [{"exists": {"field": field}}], "must_not": [falsy]}}));
         }
@@ -191,7 +194,7 @@ fn one(p: &Predicate, field: &str, v: &Value, span: Option<Span>, diags: &mut Di
         (Op::Eq | Op::Contains, Value::Int(_) | Value::Float(_) | Value::Bool(_)) => {
             if p.op == Op::Contains {
                 let msg = format!("`{}`: membership of a non-string value is written as a term, which also matches a scalar field", p.field);
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyCoercion, msg).with_span(span));
             }
             leaf("term", field, scalar(v)?, Case::Sensitive)
         }
@@ -216,7 +219,7 @@ fn one(p: &Predicate, field: &str, v: &Value, span: Option<Span>, diags: &mut Di
         (Op::Term, Value::Str(s)) => {
             let msg =
                 format!("`{}`: whole-term matching is written as a regexp over term boundaries", p.field);
-            diags.push(Diagnostic::note(Code::Lossy, msg).with_span(span));
+            diags.push(Diagnostic::note(Code::LossyTextField, msg).with_span(span));
             let re = format!("(.*[^A-Za-z0-9])?{}([^A-Za-z0-9].*)?", lucene_escape(s));
             leaf("regexp", field, J::String(re), p.case)
         }
@@ -230,7 +233,7 @@ fn one(p: &Predicate, field: &str, v: &Value, span: Option<Span>, diags: &mut Di
             };
             if text(v).is_some() {
                 let msg = format!("`{}`: a range over strings compares keyword terms, like Python's string order only for ASCII", p.field);
-                diags.push(Diagnostic::note(Code::Lossy, msg).with_span(span));
+                diags.push(Diagnostic::note(Code::LossyCoercion, msg).with_span(span));
             }
             json!({"range": {field: {key: scalar(v)?}}})
         }

@@ -60,8 +60,8 @@ struct Writer<'d> {
 }
 
 impl Writer<'_> {
-    fn lossy(&mut self, msg: String, span: Option<Span>) {
-        self.diags.push(Diagnostic::lossy(msg).with_span(span));
+    fn lossy(&mut self, code: Code, msg: String, span: Option<Span>) {
+        self.diags.push(Diagnostic::lossy(code, msg).with_span(span));
     }
 
     fn error(&mut self, msg: String, span: Option<Span>) -> Option<Node<ks::Query>> {
@@ -116,6 +116,7 @@ impl Writer<'_> {
         };
         if p.field.0.iter().any(|s| matches!(s, Seg::Each(Quantifier::All))) {
             self.lossy(
+                Code::LossyAnyElement,
                 format!("`{}`: kuery matches any element of an array, not all of them", p.field),
                 span,
             );
@@ -137,6 +138,7 @@ impl Writer<'_> {
         }
         if p.op == Op::Eq && p.values == [Value::Null] {
             self.lossy(
+                Code::LossyNullMissing,
                 format!("`{}`: kuery cannot tell null from missing; written as `not {name}:*`", p.field),
                 span,
             );
@@ -183,7 +185,7 @@ impl Writer<'_> {
                 "`{}`: kuery matches keyword fields case-sensitively; written case-sensitive",
                 p.field
             );
-            self.lossy(msg, span);
+            self.lossy(Code::LossyCase, msg, span);
         }
         let wrap = |pre: bool, s: &str, post: bool| {
             let mut parts = Vec::new();
@@ -201,7 +203,7 @@ impl Writer<'_> {
                 "`{}`: kuery's `{v}` also matches the text \"{v}\"; the source compares types strictly",
                 p.field
             );
-            self.lossy(msg, span);
+            self.lossy(Code::LossyCoercion, msg, span);
         }
         Some(match (p.op, v) {
             (Op::Eq, Value::Str(s)) => text(s.clone(), true),
@@ -227,12 +229,13 @@ impl Writer<'_> {
     fn pattern(&mut self, pat: &Pattern, case: Case, what: &str, span: Option<Span>) -> Literal {
         if pat.0.contains(&Piece::AnyChar) {
             self.lossy(
+                Code::LossyWildcard,
                 format!("{what} `{pat}`: kuery has no one-character wildcard; `?` is written as `*`"),
                 span,
             );
         }
         if case == Case::Insensitive {
-            self.lossy(format!("{what} `{pat}`: kuery matches case-sensitively"), span);
+            self.lossy(Code::LossyCase, format!("{what} `{pat}`: kuery matches case-sensitively"), span);
         }
         if let Some(lit) = pat.as_literal() {
             return text(lit, true);

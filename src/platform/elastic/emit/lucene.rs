@@ -99,7 +99,7 @@ impl Writer<'_> {
         if case == Case::Insensitive {
             let msg =
                 format!("{what}: Lucene matches keyword fields case-sensitively; written case-sensitive");
-            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+            self.diags.push(Diagnostic::lossy(Code::LossyCase, msg).with_span(span));
         }
     }
 
@@ -112,7 +112,7 @@ impl Writer<'_> {
         };
         if p.field.0.iter().any(|s| matches!(s, Seg::Each(Quantifier::All))) {
             let msg = format!("`{}`: Lucene matches any element of an array, not all of them", p.field);
-            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+            self.diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
         }
         super::text_field_note(p, "Lucene", span, self.diags);
         let exists = || node(ls::Query::Exists { field: name.clone() });
@@ -131,7 +131,7 @@ impl Writer<'_> {
         if p.op == Op::Eq && p.values == [Value::Null] {
             let msg =
                 format!("`{}`: Lucene cannot tell null from missing; written as not `_exists_`", p.field);
-            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+            self.diags.push(Diagnostic::lossy(Code::LossyNullMissing, msg).with_span(span));
             return Some(boolean(vec![(Occur::MustNot, exists())]));
         }
         if p.op != Op::Match {
@@ -178,7 +178,7 @@ impl Writer<'_> {
                 "`{}`: Lucene's `{v}` also matches the text \"{v}\"; the source compares types strictly",
                 p.field
             );
-            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+            self.diags.push(Diagnostic::lossy(Code::LossyCoercion, msg).with_span(span));
         }
         Some(match (p.op, v) {
             (Op::Eq | Op::Wildcard, Value::Str(s)) => Term::Phrase { text: s.clone(), proximity: None },

@@ -6,7 +6,7 @@ pub mod lucene;
 pub mod rule;
 
 use crate::backend::{Backend, EmitCtx, OutputFile};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir::Rule;
 use crate::passes::fit::correlation_not_kept;
 
@@ -43,7 +43,7 @@ pub(crate) fn text_field_note(
             "`{}` is an analysed text field in Elastic: {target} matches this `{}` test against its words, not its whole value",
             p.field, p.op
         );
-        diags.push(Diagnostic::lossy(msg).with_span(span));
+        diags.push(Diagnostic::lossy(Code::LossyTextField, msg).with_span(span));
     }
 }
 

@@ -79,7 +79,7 @@ fn rule_fields(rule: &Rule, query: String, diags: &mut Diagnostics) -> Map<Strin
             let msg = format!(
                 "the source counts matching events within {w}; the Elastic rule counts them within its look-back of {l}"
             );
-            diags.push(Diagnostic::lossy(msg));
+            diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg));
         }
     }
     // A threshold's window is the rule's look-back when the source sets no schedule.
@@ -207,7 +207,7 @@ fn threshold_of(rule: &Rule, n: u64, diags: &mut Diagnostics) -> Json {
     let by: Vec<String> = group.iter().filter_map(super::dotted_field_name).collect();
     if by.len() != group.len() {
         let msg = "the source's group fields are not all dotted field names: the threshold counts ungrouped";
-        diags.push(Diagnostic::lossy(msg));
+        diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg));
     }
     let mut t = Map::new();
     t.insert("field".into(), json!(by));

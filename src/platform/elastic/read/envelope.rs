@@ -151,7 +151,7 @@ pub(super) fn read(
             "exception lists ({}) live in Kibana, not in the rule: the events they exclude are not excluded here",
             ids.join(", ")
         );
-        diags.push(Diagnostic::lossy(msg).with_span(key_span("exceptions_list")));
+        diags.push(Diagnostic::lossy(Code::LossyRead, msg).with_span(key_span("exceptions_list")));
     }
     if kind == "new_terms" {
         let fields = r
@@ -163,7 +163,7 @@ pub(super) fn read(
             "new-terms rule: Elastic alerts only on the first value of {fields} seen in the history window; \
              the converted rule alerts on every matching event"
         );
-        diags.push(Diagnostic::lossy(msg).with_span(key_span("new_terms")));
+        diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg).with_span(key_span("new_terms")));
     }
     if kind == "threat_match" {
         let mapped: Vec<String> = r
@@ -182,7 +182,7 @@ pub(super) fn read(
              the converted rule alerts on every event the query selects",
             if mapped.is_empty() { "a mapped field".to_string() } else { mapped.join(" or ") }
         );
-        diags.push(Diagnostic::lossy(msg).with_span(key_span("type")));
+        diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg).with_span(key_span("type")));
     }
     Some(rule)
 }
@@ -209,7 +209,7 @@ fn mislabelled_lucene(query: &str, offset: usize, file: FileId, diags: &mut Diag
         "labelled Lucene but not valid Lucene ({}), so Elasticsearch rejects it; it is valid kuery and is read as kuery",
         syntax.message.trim_start_matches("lucene: ")
     );
-    diags.push(Diagnostic::lossy(msg).with_span(syntax.span));
+    diags.push(Diagnostic::lossy(Code::LossyRead, msg).with_span(syntax.span));
     diags.extend(as_kuery);
     kuery
 }

@@ -223,7 +223,7 @@ pub(crate) fn date_math_bound(text: &str, span: Option<Span>, diags: &mut Diagno
     let msg = format!(
         "a range bound relative to the query time (`{text}`) is dropped: use the target's time window"
     );
-    diags.push(Diagnostic::lossy(msg).with_span(span));
+    diags.push(Diagnostic::lossy(Code::LossyRead, msg).with_span(span));
     Expr::constant(true, span)
 }
 

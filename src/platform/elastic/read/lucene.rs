@@ -10,7 +10,7 @@
 //!   only changes scores (a note).
 
 use super::kuery::{coerced, date_math_bound, elastic_path, is_cidr, is_date_math, typed, Origin};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir::{
     Anchor, Case, Expr, ExprKind, Keyword, Op, Pattern, Piece, Predicate, Regex, RegexFlavor, Value,
 };
@@ -35,7 +35,7 @@ impl Lower<'_> {
         if boost.is_some() {
             self.diags.push(
                 Diagnostic::note(
-                    crate::diag::Code::Lossy,
+                    Code::LossyRead,
                     "a boost (`^N`) only changes scores, not which documents match; dropped",
                 )
                 .with_span(span),
@@ -58,7 +58,7 @@ impl Lower<'_> {
                 }
                 if !must.is_empty() && !should.is_empty() {
                     let msg = "clauses that are optional beside a required one only change scores: dropped";
-                    self.diags.push(Diagnostic::note(crate::diag::Code::Lossy, msg).with_span(span));
+                    self.diags.push(Diagnostic::note(Code::LossyRead, msg).with_span(span));
                 } else if !should.is_empty() {
                     must.push(Expr::or(should, span));
                 }
@@ -143,7 +143,7 @@ impl Lower<'_> {
             Term::Phrase { text, proximity } => {
                 if proximity.is_some() {
                     let msg = "a proximity phrase (`\"…\"~N`) is matched as the exact phrase";
-                    self.diags.push(Diagnostic::lossy(msg).with_span(span));
+                    self.diags.push(Diagnostic::lossy(Code::LossyRead, msg).with_span(span));
                 }
                 (Op::Eq, typed(text))
             }
@@ -153,7 +153,7 @@ impl Lower<'_> {
             }
             Term::Fuzzy { text, .. } => {
                 let msg = format!("fuzzy term `{text}~`: matched as the exact term `{text}`");
-                self.diags.push(Diagnostic::lossy(msg).with_span(span));
+                self.diags.push(Diagnostic::lossy(Code::LossyRead, msg).with_span(span));
                 (Op::Eq, typed(text))
             }
         };

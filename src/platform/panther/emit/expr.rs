@@ -163,7 +163,7 @@ impl<'d> Ctx<'d> {
                 "`{}`: Python reads an absent key as None, so equality with null also matches it",
                 p.field
             );
-            self.diags.push(Diagnostic::lossy(msg).with_span(span));
+            self.diags.push(Diagnostic::lossy(Code::LossyNullMissing, msg).with_span(span));
         }
         let base = self.base.clone();
         self.at_path(&p.field.0, &base, base == "event", &mut |ctx, v| ctx.test(p, v, span))

@@ -238,12 +238,12 @@ fn dedup_minutes(rule: &Rule, diags: &mut Diagnostics) -> Option<u64> {
             "the source counts matching events per {}; the Panther rule has no dedup() and counts them all together",
             names.join(", ")
         );
-        diags.push(Diagnostic::lossy(msg));
+        diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg));
     }
     let d = window.or(rule.meta.dedup_period)?;
     if d.exact_minutes().is_none() {
         let msg = format!("the source's window of {d} is rounded up to {} whole minutes", d.ceil_minutes());
-        diags.push(Diagnostic::lossy(msg));
+        diags.push(Diagnostic::lossy(Code::LossyCorrelation, msg));
     }
     Some(d.ceil_minutes())
 }

@@ -64,7 +64,7 @@ fn rewrite(e: &Expr, diags: &mut Diagnostics) -> Expr {
 /// Truthiness: present and not "", 0 or false. Empty lists and objects cannot be told apart.
 fn truthy(field: &FieldPath, span: Option<Span>, diags: &mut Diagnostics) -> Expr {
     let msg = format!("`{field}`: truthiness is written as exists and not '', 0 or false; empty lists and objects still match");
-    diags.push(Diagnostic::lossy(msg).with_span(span));
+    diags.push(Diagnostic::lossy(Code::LossyTypeTest, msg).with_span(span));
     let exists = Expr::pred(Predicate::new(field.clone(), Op::Exists, vec![], Case::Sensitive), span);
     let falsy = vec![Value::Str(String::new()), Value::Int(0), Value::Bool(false)];
     let not_falsy =
@@ -146,6 +146,7 @@ impl Builder<'_> {
                     None => {
                         self.diags.push(
                             Diagnostic::lossy(
+                                Code::LossyTextField,
                                 "free-text keywords: Sigma matches them as substrings of any field",
                             )
                             .with_span(e.span),

@@ -1,7 +1,7 @@
 //! One predicate → one Sigma detection key (`field|modifiers`) and its value(s).
 //! Escaping of Sigma string values happens here, in `escape`, and nowhere else.
 
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Code, Diagnostic, Diagnostics, Span};
 use crate::ir::{Anchor, Case, Op, Pattern, Piece, Predicate, Quantifier, Seg, Value};
 use serde_yaml::Value as Y;
 
@@ -37,7 +37,7 @@ pub(crate) fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnost
             Seg::Key(k) => {
                 if k.contains('.') {
                     let msg = format!("the key `{k}` contains a dot, which Sigma reads as nesting");
-                    diags.push(Diagnostic::lossy(msg).with_span(span));
+                    diags.push(Diagnostic::lossy(Code::LossyFieldName, msg).with_span(span));
                 }
                 if !name.is_empty() {
                     name.push('.');
@@ -47,25 +47,25 @@ pub(crate) fn field_name(p: &Predicate, span: Option<Span>, diags: &mut Diagnost
             Seg::Index(i) => {
                 let msg =
                     format!("`{}`: Sigma has no array positions; `[{i}]` is written as any element", p.field);
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
             }
             Seg::Each(Quantifier::Any) => {}
             Seg::Each(Quantifier::All) => {
                 let msg = format!("`{}`: Sigma matches any array element, not all of them", p.field);
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyAnyElement, msg).with_span(span));
             }
             Seg::Json => {
                 let msg = format!(
                     "`{}`: the source parses JSON text held in a field; Sigma reads the field as an object",
                     p.field
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyFieldName, msg).with_span(span));
             }
             Seg::Glob(g) => {
                 let msg = format!(
                     "`{g}` is a wildcard field name, which Sigma cannot say: written as that field name, which Sigma engines read literally"
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyFieldName, msg).with_span(span));
                 name.push_str(g);
             }
         }
@@ -88,10 +88,13 @@ pub(crate) fn key_values(
         Op::IsNull => return Some((field, vec![Y::Null])),
         Op::IsEmpty => {
             diags.push(
-                Diagnostic::lossy(format!(
-                    "`{}`: Sigma's '' matches empty strings only, not empty lists or objects",
-                    p.field
-                ))
+                Diagnostic::lossy(
+                    Code::LossyTypeTest,
+                    format!(
+                        "`{}`: Sigma's '' matches empty strings only, not empty lists or objects",
+                        p.field
+                    ),
+                )
                 .with_span(span),
             );
             return Some((field, vec![Y::String(String::new())]));
@@ -112,7 +115,7 @@ pub(crate) fn key_values(
                 "`{}` is an analysed text field in Elastic, matched by whole words; Sigma's contains also matches inside words",
                 p.field
             );
-            diags.push(Diagnostic::lossy(msg).with_span(span));
+            diags.push(Diagnostic::lossy(Code::LossyTextField, msg).with_span(span));
             mods.push("contains");
         }
         Op::Contains => mods.push("contains"),
@@ -133,7 +136,7 @@ pub(crate) fn key_values(
             "`{}`: Sigma engines also match a number or boolean's string form (\"403\" matches 403); the source compares types strictly",
             p.field
         );
-        diags.push(Diagnostic::lossy(msg).with_span(span));
+        diags.push(Diagnostic::lossy(Code::LossyCoercion, msg).with_span(span));
     }
     let affix = matches!(p.op, Op::StartsWith | Op::EndsWith | Op::Contains);
     if affix && p.values.iter().any(|v| matches!(v, Value::Str(s) if scalar_text_part(s))) {
@@ -142,7 +145,7 @@ pub(crate) fn key_values(
             p.field,
             mods.last().copied().unwrap_or("contains")
         );
-        diags.push(Diagnostic::lossy(msg).with_span(span));
+        diags.push(Diagnostic::lossy(Code::LossyCoercion, msg).with_span(span));
     }
     if p.case == Case::Sensitive && strings && !matches!(p.op, Op::Regex | Op::Term | Op::Cidr) {
         mods.push("cased");
@@ -152,7 +155,7 @@ pub(crate) fn key_values(
     }
     if p.op == Op::Contains && p.values.iter().any(|v| !matches!(v, Value::Str(_))) {
         let msg = format!("`{}`: membership of a non-string value is written as equality, which also matches a scalar field", p.field);
-        diags.push(Diagnostic::lossy(msg).with_span(span));
+        diags.push(Diagnostic::lossy(Code::LossyCoercion, msg).with_span(span));
         mods.retain(|m| *m != "contains");
     }
     mods.dedup();
@@ -188,7 +191,7 @@ fn value(
         Value::Bool(b) => Y::Bool(*b),
         Value::Null => {
             let msg = format!("`{}`: Sigma's null also matches a missing field", p.field);
-            diags.push(Diagnostic::lossy(msg).with_span(span));
+            diags.push(Diagnostic::lossy(Code::LossyNullMissing, msg).with_span(span));
             Y::Null
         }
         Value::Regex(r) => {
@@ -202,7 +205,7 @@ fn value(
                     "`{}`: Python's `$` also matches before a final newline; Sigma engines' `$` differ (some match only at the end)",
                     p.field
                 );
-                diags.push(Diagnostic::lossy(msg).with_span(span));
+                diags.push(Diagnostic::lossy(Code::LossyRegex, msg).with_span(span));
             }
             Y::String(anchored(&r.pattern, r.anchor))
         }
