@@ -38,11 +38,7 @@ pub fn eval_rule(rule: &Rule, event: &Json) -> Result<bool, EvalError> {
     let Some(e) = filter else { return Err(EvalError("the rule has no detection logic".into())) };
     if rule.logsource.case_insensitive_keys {
         let mut names = std::collections::BTreeSet::new();
-        e.walk(&mut |x| match &x.kind {
-            ExprKind::Pred(p) => key_names(&p.field, &mut names),
-            ExprKind::Elements(el) => key_names(&el.path, &mut names),
-            _ => {}
-        });
+        e.for_each_field(|f| key_names(f.path, &mut names));
         return eval_expr(&e, &with_folded_keys(event, &names));
     }
     eval_expr(&e, event)

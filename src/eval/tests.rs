@@ -187,3 +187,13 @@ fn a_computed_operand_is_never_read_as_an_event_field() {
     let e = Expr::pred(p, None);
     assert!(eval_expr(&e, &json!({"a": "x"})).is_err());
 }
+
+#[test]
+fn keys_spelled_in_another_case_are_found_for_compared_fields_too() {
+    use crate::ir::{LogSource, Query, Rule, Value};
+    let e = pred(&["a"], Op::Eq, vec![Value::Field(FieldPath::key("b"))], Case::Sensitive);
+    let logsource = LogSource { case_insensitive_keys: true, ..LogSource::default() };
+    let rule = Rule { query: Query::filter(e), logsource, ..Rule::default() };
+    assert_eq!(eval_rule(&rule, &json!({"A": "x", "B": "x"})), Ok(true));
+    assert_eq!(eval_rule(&rule, &json!({"A": "x", "B": "y"})), Ok(false));
+}

@@ -1,6 +1,8 @@
 //! Detection expressions: a boolean tree over typed predicates.
 
+use super::fold::{fold_expr_children, Fold, FoldScope};
 use super::scalar::Root;
+use super::visit::{walk_expr, walk_predicate, Scope, Visitor};
 use crate::diag::Span;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -125,54 +127,38 @@ impl Expr {
         }
     }
 
-    /// How deeply the tree nests (a leaf is 1), measured without recursion so that it is safe
-    /// on any tree: readers compare it with [`MAX_DEPTH`] before any recursive pass runs.
+    /// How deeply the tree nests (a leaf is 1; the scalars of a computed operand count
+    /// their levels too), measured without recursion so that it is safe on any tree: readers
+    /// compare it with [`MAX_DEPTH`] before any recursive pass runs.
     pub fn depth(&self) -> usize {
-        let mut deepest = 0;
-        let mut todo = vec![(self, 1usize)];
-        while let Some((e, d)) = todo.pop() {
-            deepest = deepest.max(d);
-            match &e.kind {
-                ExprKind::And(xs) | ExprKind::Or(xs) => todo.extend(xs.iter().map(|x| (x, d + 1))),
-                ExprKind::Not(x) => todo.push((x, d + 1)),
-                ExprKind::Elements(el) => {
-                    todo.push((&el.body, d + 1));
-                    if let Some(u) = &el.until {
-                        todo.push((u, d + 1));
-                    }
-                }
-                ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
-            }
-        }
-        deepest
+        super::visit::depth(self)
     }
 
-    /// Visit every node, parents before children.
+    /// Visit every node, parents before children (those in a computed operand's scalars too).
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
-        match &self.kind {
-            ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().for_each(|x| x.walk(f)),
-            ExprKind::Not(x) => x.walk(f),
-            ExprKind::Elements(el) => {
-                el.body.walk(f);
-                if let Some(u) = &el.until {
-                    u.walk(f);
-                }
+        struct Nodes<'f, F>(&'f mut F);
+        impl<'a, F: FnMut(&'a Expr)> Visitor<'a> for Nodes<'_, F> {
+            fn visit_expr(&mut self, e: &'a Expr, scope: &mut Scope<'a>) {
+                (self.0)(e);
+                walk_expr(self, e, scope);
             }
-            ExprKind::Pred(_) | ExprKind::Keyword(_) | ExprKind::Const(_) => {}
         }
+        Nodes(f).visit_expr(self, &mut Scope::default());
     }
 
     /// Every predicate in the tree, in order (those under [`ExprKind::Elements`] have
-    /// element-relative paths).
+    /// element-relative paths: [`Expr::for_each_field`] gives their element scopes).
     pub fn predicates(&self) -> Vec<&Predicate> {
-        let mut out = Vec::new();
-        self.walk(&mut |e| {
-            if let ExprKind::Pred(p) = &e.kind {
-                out.push(p);
+        struct Preds<'a>(Vec<&'a Predicate>);
+        impl<'a> Visitor<'a> for Preds<'a> {
+            fn visit_predicate(&mut self, p: &'a Predicate, scope: &mut Scope<'a>) {
+                self.0.push(p);
+                walk_predicate(self, p, scope);
             }
-        });
-        out
+        }
+        let mut preds = Preds(Vec::new());
+        preds.visit_expr(self, &mut Scope::default());
+        preds.0
     }
 
     /// Whether two trees are equal apart from their spans (without copying either).
@@ -196,18 +182,13 @@ impl Expr {
 
     /// The same tree with every span removed (for comparisons that ignore positions).
     pub fn without_spans(&self) -> Expr {
-        let kind = match &self.kind {
-            ExprKind::And(xs) => ExprKind::And(xs.iter().map(Expr::without_spans).collect()),
-            ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(Expr::without_spans).collect()),
-            ExprKind::Not(x) => ExprKind::Not(Box::new(x.without_spans())),
-            ExprKind::Elements(el) => ExprKind::Elements(Elements {
-                body: Box::new(el.body.without_spans()),
-                until: el.until.as_ref().map(|u| Box::new(u.without_spans())),
-                ..el.clone()
-            }),
-            other => other.clone(),
-        };
-        Expr { kind, span: None }
+        struct NoSpans;
+        impl Fold for NoSpans {
+            fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+                Expr { span: None, ..fold_expr_children(self, e, scope) }
+            }
+        }
+        NoSpans.fold_expr(self.clone(), &mut FoldScope::default())
     }
 }
 

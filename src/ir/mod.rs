@@ -5,7 +5,9 @@
 //! - [`stage`]: the typed query pipeline (filter, extend, summarize, join …) over
 //!   [`scalar`] values (fields, columns by id, typed calls);
 //! - [`correlation`]: counts, value counts and sequences over many events;
-//! - [`time`]: exact durations and time references.
+//! - [`time`]: exact durations and time references;
+//! - [`visit`] and [`fold`]: walks that reach every node and every field path (a
+//!   [`visit::Visitor`] by reference, a [`fold::Fold`] by value).
 //!
 //! Semantics (the evaluator in `crate::eval` is their executable definition):
 //! - A predicate on a field that is absent is false, whatever its operator, except
@@ -19,11 +21,13 @@
 
 pub mod correlation;
 pub mod expr;
+pub mod fold;
 pub mod pretty;
 pub mod rule;
 pub mod scalar;
 pub mod stage;
 pub mod time;
+pub mod visit;
 
 pub use correlation::*;
 pub use expr::*;

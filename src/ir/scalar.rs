@@ -90,4 +90,10 @@ impl Scalar {
     pub fn call(func: Func, args: Vec<Scalar>) -> Self {
         Scalar::Call { func, args }
     }
+    /// How deeply the scalar nests, its conditions' expressions included (a leaf is 1),
+    /// measured without recursion: a reader that builds scalars compares it with
+    /// [`super::MAX_DEPTH`], as it does [`Expr::depth`].
+    pub fn depth(&self) -> usize {
+        super::visit::scalar_depth(self)
+    }
 }

@@ -6,7 +6,9 @@
 //! `any(a) and any(b)`, which may hold on two different elements: the caller reports that.
 
 use crate::diag::Span;
-use crate::ir::{Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Seg, Value};
+use crate::ir::fold::{fold_expr_children, FieldAt, Fold, FoldScope};
+use crate::ir::visit::Site;
+use crate::ir::{Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Seg};
 use serde_json::Value as Json;
 
 /// An element-scoped test whose rewrite matches more or fewer events than the original.
@@ -19,35 +21,37 @@ pub struct Inexact {
 
 /// Replace every `Elements` node in `e` by its fan-out form; list those rewritten inexactly.
 pub fn distribute_elements(e: &Expr) -> (Expr, Vec<Inexact>) {
-    let mut inexact = Vec::new();
-    let out = rewrite(e, &mut inexact);
-    (out, inexact)
+    let mut d = Distribute { inexact: Vec::new() };
+    let out = d.fold_expr(e.clone(), &mut FoldScope::default());
+    (out, d.inexact)
 }
 
-fn rewrite(e: &Expr, inexact: &mut Vec<Inexact>) -> Expr {
-    let kind = match &e.kind {
-        ExprKind::And(xs) => ExprKind::And(xs.iter().map(|x| rewrite(x, inexact)).collect()),
-        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(|x| rewrite(x, inexact)).collect()),
-        ExprKind::Not(x) => ExprKind::Not(Box::new(rewrite(x, inexact))),
-        ExprKind::Elements(el) => {
-            let body = rewrite(&el.body, inexact);
-            let (out, exact) = fan_out(&el.path, el.quantifier, &body);
-            // Visited in order (`until`): no fan-out says that. (Back-ends drop the order
-            // first, with their own note: see `passes::fit::without_shape_tests`.)
-            if !exact || el.until.is_some() {
-                inexact.push(Inexact { path: el.path.clone(), quantifier: el.quantifier, span: e.span });
-            }
-            return out;
+/// Bottom-up, so that a body is free of `Elements` when it is fanned out.
+struct Distribute {
+    inexact: Vec<Inexact>,
+}
+
+impl Fold for Distribute {
+    fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+        let span = e.span;
+        let ExprKind::Elements(el) = e.kind else { return fold_expr_children(self, e, scope) };
+        let body = self.fold_expr(*el.body, scope);
+        let (out, exact) = fan_out(&el.path, el.quantifier, body);
+        // Visited in order (`until`): no fan-out says that. (Back-ends drop the order
+        // first, with their own note: see `passes::fit::without_shape_tests`.)
+        if !exact || el.until.is_some() {
+            self.inexact.push(Inexact { path: el.path, quantifier: el.quantifier, span });
         }
-        other => other.clone(),
-    };
-    Expr { kind, span: e.span }
+        out
+    }
 }
 
 /// `quantifier` elements of `path` satisfy `body` (already free of `Elements`), as
 /// predicates on `path[*]…`, with the absent-array case made to agree.
-fn fan_out(path: &FieldPath, quantifier: Quantifier, body: &Expr) -> (Expr, bool) {
-    let (pushed, exact) = push(body, path, quantifier);
+fn fan_out(path: &FieldPath, quantifier: Quantifier, body: Expr) -> (Expr, bool) {
+    let mut push = Push { prefix: path, q: quantifier, exact: true };
+    let pushed = push.fold_expr(body, &mut FoldScope::default());
+    let exact = push.exact;
     // An absent or null array has no elements: `any` is false, `all` true. A fan-out reads
     // it as one absent value instead, so fix that case where it differs.
     let want = quantifier == Quantifier::All;
@@ -82,51 +86,68 @@ fn absent_at(path: &FieldPath) -> Json {
     v
 }
 
-fn push(body: &Expr, prefix: &FieldPath, q: Quantifier) -> (Expr, bool) {
-    let flip = |q| if q == Quantifier::Any { Quantifier::All } else { Quantifier::Any };
-    let span = body.span;
-    match &body.kind {
-        ExprKind::Pred(p) => {
-            // The elements are every value the path reaches: each fan-out on the way takes the
-            // quantifier, and a path that does not end in one gets it.
-            let mut segs: Vec<Seg> = prefix
-                .0
-                .iter()
-                .map(|s| if matches!(s, Seg::Each(_)) { Seg::Each(q) } else { s.clone() })
-                .collect();
-            if !matches!(segs.last(), Some(Seg::Each(_))) {
-                segs.push(Seg::Each(q));
+/// A body's predicates made predicates on the elements of `prefix` under quantifier `q`
+/// (which `not` swaps); `exact` stays true while each quantifier distributes over the
+/// connective below it.
+struct Push<'a> {
+    prefix: &'a FieldPath,
+    q: Quantifier,
+    exact: bool,
+}
+
+impl Fold for Push<'_> {
+    fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+        let flip = |q| if q == Quantifier::Any { Quantifier::All } else { Quantifier::Any };
+        match &e.kind {
+            ExprKind::Pred(_) => fold_expr_children(self, e, scope),
+            ExprKind::Not(_) => {
+                self.q = flip(self.q);
+                let out = fold_expr_children(self, e, scope);
+                self.q = flip(self.q);
+                out
             }
-            segs.extend(p.field.0.iter().cloned());
-            let relative_values = p.values.iter().any(|v| matches!(v, Value::Field(_)));
-            let p = Predicate { field: FieldPath(segs), ..p.clone() };
-            (Expr::pred(p, span), !relative_values)
-        }
-        ExprKind::Not(x) => {
-            let (inner, exact) = push(x, prefix, flip(q));
-            (Expr::not(inner, span), exact)
-        }
-        ExprKind::And(xs) | ExprKind::Or(xs) => {
-            let is_and = matches!(body.kind, ExprKind::And(_));
-            let mut exact = is_and == (q == Quantifier::All);
-            let mut items = Vec::new();
-            for x in xs {
-                let (item, e) = push(x, prefix, q);
-                exact &= e;
-                items.push(item);
+            ExprKind::And(_) | ExprKind::Or(_) => {
+                self.exact &= matches!(e.kind, ExprKind::And(_)) == (self.q == Quantifier::All);
+                fold_expr_children(self, e, scope)
             }
-            (if is_and { Expr::and(items, span) } else { Expr::or(items, span) }, exact)
+            // A constant or a free-text term does not read the element: kept, but then the
+            // result no longer depends on whether there are elements at all.
+            ExprKind::Const(_) | ExprKind::Keyword(_) | ExprKind::Elements(_) => {
+                self.exact = false;
+                e
+            }
         }
-        // A constant or a free-text term does not read the element: kept, but then the
-        // result no longer depends on whether there are elements at all.
-        ExprKind::Const(_) | ExprKind::Keyword(_) | ExprKind::Elements(_) => (body.clone(), false),
+    }
+
+    fn fold_field(&mut self, path: FieldPath, at: FieldAt<'_>) -> FieldPath {
+        match at.site {
+            // The elements are every value the path reaches: each fan-out on the way takes
+            // the quantifier, and a path that does not end in one gets it.
+            Site::Predicate => {
+                let q = self.q;
+                let mut segs: Vec<Seg> = (self.prefix.0.iter())
+                    .map(|s| if matches!(s, Seg::Each(_)) { Seg::Each(q) } else { s.clone() })
+                    .collect();
+                if !matches!(segs.last(), Some(Seg::Each(_))) {
+                    segs.push(Seg::Each(q));
+                }
+                segs.extend(path.0);
+                FieldPath(segs)
+            }
+            // Another field of the same element: no fan-out can say "the same element".
+            Site::Value => {
+                self.exact = false;
+                path
+            }
+            _ => path,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Case, Elements};
+    use crate::ir::{Case, Elements, Value};
     use serde_json::json;
 
     fn eq(key: &str, v: &str) -> Expr {

@@ -1,19 +1,32 @@
 //! Meaning-preserving clean-up of expression trees.
 
 use crate::diag::Span;
+use crate::ir::fold::{fold_expr_children, Fold, FoldScope};
 use crate::ir::{Expr, ExprKind, FieldPath, Op, Quantifier, Seg, Value};
 
 /// Flatten nested And/Or, unwrap single-child ones, and fold constants, so the IR reads like
 /// the condition a person would write. Meaning is unchanged.
 pub fn simplify(e: Expr) -> Expr {
+    Simplify.fold_expr(e, &mut FoldScope::default())
+}
+
+/// Bottom-up: each node is simplified once its children are.
+struct Simplify;
+
+impl Fold for Simplify {
+    fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+        simplify_node(fold_expr_children(self, e, scope))
+    }
+}
+
+/// `e`, whose children are simplified already.
+fn simplify_node(e: Expr) -> Expr {
     let span = e.span;
     match e.kind {
-        ExprKind::And(xs) | ExprKind::Or(xs) if xs.len() == 1 => {
-            simplify(xs.into_iter().next().unwrap_or(e_true()))
-        }
+        ExprKind::And(mut xs) | ExprKind::Or(mut xs) if xs.len() == 1 => xs.pop().unwrap_or_else(e_true),
         ExprKind::And(xs) => flatten(xs, true, span),
         ExprKind::Or(xs) => flatten(xs, false, span),
-        ExprKind::Not(x) => match simplify(*x) {
+        ExprKind::Not(x) => match *x {
             Expr { kind: ExprKind::Not(inner), .. } => *inner,
             Expr { kind: ExprKind::Const(b), .. } => Expr::constant(!b, span),
             // `not (not a or b)` → `a and not b`, when that removes a negation.
@@ -30,20 +43,15 @@ pub fn simplify(e: Expr) -> Expr {
             x => Expr::not(x, span),
         },
         ExprKind::Elements(el) => {
-            let body = simplify(*el.body);
             // No element can satisfy a false body; every element satisfies a true one.
-            match (&body.kind, el.quantifier) {
+            match (&el.body.kind, el.quantifier) {
                 (ExprKind::Const(false), Quantifier::Any) => return Expr::constant(false, span),
                 (ExprKind::Const(true), Quantifier::All) => return Expr::constant(true, span),
                 _ => {}
             }
             // An order in which every element goes on is no order at all.
-            let until = el
-                .until
-                .map(|u| simplify(*u))
-                .filter(|u| !matches!(u.kind, ExprKind::Const(true)))
-                .map(Box::new);
-            Expr { kind: ExprKind::Elements(crate::ir::Elements { body: Box::new(body), until, ..el }), span }
+            let until = el.until.filter(|u| !matches!(u.kind, ExprKind::Const(true)));
+            Expr { kind: ExprKind::Elements(crate::ir::Elements { until, ..el }), span }
         }
         kind => Expr { kind, span },
     }
@@ -55,7 +63,7 @@ fn e_true() -> Expr {
 
 fn flatten(xs: Vec<Expr>, and: bool, span: Option<Span>) -> Expr {
     let mut out = Vec::new();
-    for x in xs.into_iter().map(simplify) {
+    for x in xs {
         match x.kind {
             ExprKind::And(inner) if and => out.extend(inner),
             ExprKind::Or(inner) if !and => out.extend(inner),
@@ -135,25 +143,35 @@ fn assume_siblings(items: &[Expr], span: Option<Span>) -> Option<Expr> {
 
 /// `e` with every occurrence of the fact `f` made true (and of its negation, false).
 fn substitute(e: Expr, f: &Expr, changed: &mut bool) -> Expr {
-    if e.same_as(f) {
-        *changed = true;
-        return Expr::constant(true, e.span);
-    }
-    let negation = match (&e.kind, &f.kind) {
-        (ExprKind::Not(inner), _) => inner.same_as(f),
-        (_, ExprKind::Not(inner)) => inner.same_as(&e),
-        _ => false,
-    };
-    if negation {
-        *changed = true;
-        return Expr::constant(false, e.span);
-    }
-    let span = e.span;
-    match e.kind {
-        ExprKind::And(xs) => Expr::and(xs.into_iter().map(|x| substitute(x, f, changed)).collect(), span),
-        ExprKind::Or(xs) => Expr::or(xs.into_iter().map(|x| substitute(x, f, changed)).collect(), span),
-        ExprKind::Not(x) => Expr::not(substitute(*x, f, changed), span),
-        kind => Expr { kind, span },
+    Substitute { fact: f, changed }.fold_expr(e, &mut FoldScope::default())
+}
+
+/// Through `and`, `or` and `not` only: an element's body reads the element, not the event
+/// the fact is about.
+struct Substitute<'a> {
+    fact: &'a Expr,
+    changed: &'a mut bool,
+}
+
+impl Fold for Substitute<'_> {
+    fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+        if e.same_as(self.fact) {
+            *self.changed = true;
+            return Expr::constant(true, e.span);
+        }
+        let negation = match (&e.kind, &self.fact.kind) {
+            (ExprKind::Not(inner), _) => inner.same_as(self.fact),
+            (_, ExprKind::Not(inner)) => inner.same_as(&e),
+            _ => false,
+        };
+        if negation {
+            *self.changed = true;
+            return Expr::constant(false, e.span);
+        }
+        match e.kind {
+            ExprKind::And(_) | ExprKind::Or(_) | ExprKind::Not(_) => fold_expr_children(self, e, scope),
+            _ => e,
+        }
     }
 }
 

@@ -563,17 +563,17 @@ fn is_true(s: Sym) -> R<Expr> {
     })
 }
 
-fn fill_spans(mut e: Expr, span: Span) -> Expr {
-    if e.span.is_none() {
-        e.span = Some(span);
+/// `e` with `span` on every node that has none.
+fn fill_spans(e: Expr, span: Span) -> Expr {
+    use crate::ir::fold::{fold_expr_children, Fold as _, FoldScope};
+    struct Fill(Span);
+    impl crate::ir::fold::Fold for Fill {
+        fn fold_expr(&mut self, mut e: Expr, scope: &mut FoldScope) -> Expr {
+            e.span = e.span.or(Some(self.0));
+            fold_expr_children(self, e, scope)
+        }
     }
-    e.kind = match e.kind {
-        ExprKind::And(xs) => ExprKind::And(xs.into_iter().map(|x| fill_spans(x, span)).collect()),
-        ExprKind::Or(xs) => ExprKind::Or(xs.into_iter().map(|x| fill_spans(x, span)).collect()),
-        ExprKind::Not(x) => ExprKind::Not(Box::new(fill_spans(*x, span))),
-        other => other,
-    };
-    e
+    Fill(span).fold_expr(e, &mut FoldScope::default())
 }
 
 /// `if c: t else: e`, simplified when a branch is a constant.

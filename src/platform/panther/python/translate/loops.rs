@@ -12,6 +12,7 @@
 //! on which element comes first), are refused.
 
 use super::{and_all, ite, Sym, Translator, R};
+use crate::ir::fold::{fold_expr_children, FieldAt, Fold, FoldScope};
 use crate::ir::{Case, Elements, Expr, ExprKind, FieldPath, Op, Predicate, Quantifier, Seg, Value};
 use crate::passes::distribute_elements;
 use crate::platform::panther::python::env::span_of;
@@ -255,11 +256,11 @@ impl<'m, 'd> Translator<'m, 'd> {
                 let step = self.element_step(var, element, hoist, test, node);
                 self.loop_depth -= 1;
                 let (body, completes) = step?;
-                let strip = |e: &Expr| strip_marker(e, &key);
+                let strip = |e: Expr| strip_marker(e, &key);
                 let outside = "a loop test that reads the event besides the element";
-                let Some(body) = strip(&body) else { return self.fail(outside, node) };
+                let Some(body) = strip(body) else { return self.fail(outside, node) };
                 if matches!(source, Source::Walked(_))
-                    && (completes.is_some() || body.predicates().iter().any(|p| p.field.0.is_empty()))
+                    && (completes.is_some() || reads_the_element_itself(&body))
                 {
                     return self.fail("iterating deep_walk's result other than as mappings", node);
                 }
@@ -271,7 +272,7 @@ impl<'m, 'd> Translator<'m, 'd> {
                     let el = if inexact.is_empty() { flat } else { el };
                     return Ok(list.exact(el));
                 };
-                let Some(completes) = strip(&completes) else { return self.fail(outside, node) };
+                let Some(completes) = strip(completes) else { return self.fail(outside, node) };
                 // A step that can raise: Python visits the elements in order and stops at the
                 // first one that decides (returns, or raises). `body` is "this element makes
                 // the loop return" (for a generator: its test, which is read only when the
@@ -485,36 +486,50 @@ fn iteration_guards(source: &Source) -> Vec<Expr> {
 
 /// `e` with the element marker removed from every path, or `None` if some part of `e`
 /// reads outside the element.
-fn strip_marker(e: &Expr, key: &str) -> Option<Expr> {
-    let strip_path = |p: &FieldPath| match p.0.split_first() {
-        Some((Seg::Key(k), rest)) if k == key => Some(FieldPath(rest.to_vec())),
-        _ => None,
-    };
-    let kind = match &e.kind {
-        ExprKind::And(xs) => ExprKind::And(xs.iter().map(|x| strip_marker(x, key)).collect::<Option<_>>()?),
-        ExprKind::Or(xs) => ExprKind::Or(xs.iter().map(|x| strip_marker(x, key)).collect::<Option<_>>()?),
-        ExprKind::Not(x) => ExprKind::Not(Box::new(strip_marker(x, key)?)),
-        ExprKind::Const(b) => ExprKind::Const(*b),
-        ExprKind::Keyword(_) => return None,
-        ExprKind::Pred(p) => {
-            let values = p
-                .values
-                .iter()
-                .map(|v| match v {
-                    Value::Field(f) => strip_path(f).map(Value::Field),
-                    other => Some(other.clone()),
-                })
-                .collect::<Option<_>>()?;
-            ExprKind::Pred(Predicate { field: strip_path(&p.field)?, values, ..p.clone() })
+fn strip_marker(e: Expr, key: &str) -> Option<Expr> {
+    let mut strip = Strip { key, outside: false };
+    let out = strip.fold_expr(e, &mut FoldScope::default());
+    (!strip.outside).then_some(out)
+}
+
+/// Every path outside the bodies of `Elements` (those are relative to their own elements).
+struct Strip<'a> {
+    key: &'a str,
+    outside: bool,
+}
+
+impl Fold for Strip<'_> {
+    fn fold_expr(&mut self, e: Expr, scope: &mut FoldScope) -> Expr {
+        // A free-text term reads the whole event.
+        self.outside |= matches!(e.kind, ExprKind::Keyword(_));
+        fold_expr_children(self, e, scope)
+    }
+    fn fold_elements(&mut self, el: Elements, _scope: &mut FoldScope) -> Elements {
+        Elements { path: self.strip(el.path), ..el }
+    }
+    fn fold_field(&mut self, path: FieldPath, _at: FieldAt<'_>) -> FieldPath {
+        self.strip(path)
+    }
+}
+
+impl Strip<'_> {
+    fn strip(&mut self, path: FieldPath) -> FieldPath {
+        match path.0.split_first() {
+            Some((Seg::Key(k), rest)) if k == self.key => FieldPath(rest.to_vec()),
+            _ => {
+                self.outside = true;
+                path
+            }
         }
-        ExprKind::Elements(el) => ExprKind::Elements(Elements {
-            path: strip_path(&el.path)?,
-            quantifier: el.quantifier,
-            body: el.body.clone(),
-            until: el.until.clone(),
-        }),
-    };
-    Some(Expr { kind, span: e.span })
+    }
+}
+
+/// Whether `body` (element-relative) tests, compares with or iterates the element itself
+/// rather than a key of it. Paths inside a nested element test are relative to that one.
+fn reads_the_element_itself(body: &Expr) -> bool {
+    let mut itself = false;
+    body.for_each_field(|f| itself |= f.within.is_empty() && f.path.0.is_empty());
+    itself
 }
 
 fn elements(
@@ -534,4 +549,57 @@ fn elements(
         }),
         span,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Keyword, Pattern};
+
+    fn p(path: FieldPath, values: Vec<Value>) -> Expr {
+        Expr::pred(Predicate::new(path, Op::Eq, values, Case::Sensitive), None)
+    }
+
+    fn each(path: FieldPath, body: Expr) -> Expr {
+        let el = Elements { path, quantifier: Quantifier::Any, body: Box::new(body), until: None };
+        Expr::new(ExprKind::Elements(el), None)
+    }
+
+    #[test]
+    fn the_marker_is_stripped_from_every_path_outside_nested_element_bodies() {
+        let m = |k: &str| FieldPath::keys(["@m", k]);
+        let inner = p(FieldPath::key("k"), vec![Value::Field(FieldPath::key("j"))]);
+        let e = Expr::and(vec![p(m("a"), vec![Value::Field(m("b"))]), each(m("l"), inner.clone())], None);
+        let want = Expr::and(
+            vec![
+                p(FieldPath::key("a"), vec![Value::Field(FieldPath::key("b"))]),
+                each(FieldPath::key("l"), inner),
+            ],
+            None,
+        );
+        assert_eq!(strip_marker(e, "@m"), Some(want));
+        assert_eq!(strip_marker(p(FieldPath::key("a"), vec![]), "@m"), None);
+        assert_eq!(strip_marker(p(m("a"), vec![Value::Field(FieldPath::key("b"))]), "@m"), None);
+        let keyword = Keyword { pattern: Pattern::literal("x"), case: Case::Sensitive };
+        assert_eq!(strip_marker(Expr::new(ExprKind::Keyword(keyword), None), "@m"), None);
+    }
+
+    #[test]
+    fn the_element_itself_is_read_only_at_its_own_scope() {
+        let itself = FieldPath::default();
+        assert!(reads_the_element_itself(&p(itself.clone(), vec![])));
+        assert!(reads_the_element_itself(&p(FieldPath::key("a"), vec![Value::Field(itself.clone())])));
+        assert!(reads_the_element_itself(&each(itself.clone(), p(FieldPath::key("a"), vec![]))));
+        // `any(y == 1 for y in x["l"])`: the nested loop's own element.
+        assert!(!reads_the_element_itself(&each(FieldPath::key("l"), p(itself, vec![Value::Int(1)]))));
+    }
+
+    #[test]
+    fn spans_are_filled_inside_element_tests_too() {
+        let span = crate::diag::Span::default();
+        let e = super::super::fill_spans(each(FieldPath::key("l"), p(FieldPath::key("a"), vec![])), span);
+        let mut spans = Vec::new();
+        e.walk(&mut |x| spans.push(x.span));
+        assert_eq!(spans, [Some(span), Some(span)]);
+    }
 }
