@@ -79,7 +79,7 @@ codes! {
     InvalidValue = "invalid-value",
     /// A required key is missing.
     MissingKey = "missing-key",
-    /// The rule's logic lives in Python, which is not parsed yet.
+    /// Python rule logic that the translator cannot carry into the IR; the message names the construct.
     PythonLogic = "python-logic",
     /// Panther enrichment (lookup tables, threat intel) cannot be converted.
     Enrichment = "enrichment",
@@ -117,8 +117,11 @@ codes! {
     /// indicator match) is not kept exactly: the target alerts on other sets of events.
     LossyCorrelation = "lossy-correlation",
     /// A source construct with no exact meaning on any target was approximated or dropped while
-    /// reading (exception lists, fuzzy or proximity terms, relative time bounds, scoring-only clauses).
+    /// reading (exception lists, fuzzy or proximity terms, relative time bounds).
     LossyRead = "lossy-read",
+    /// A construct that changes relevance scores, not which events match (a boost, an optional
+    /// clause beside a required one): dropped, and the matches are unchanged.
+    ScoreOnly = "score-only",
     /// The target cannot express the construct at all.
     Inexpressible = "inexpressible",
     /// A pipeline stage other than a filter that the target cannot express.
@@ -133,6 +136,21 @@ impl Code {
     /// The codes that say how a conversion matches different events.
     pub fn is_lossy(self) -> bool {
         self.as_str().starts_with("lossy-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    /// Users select and ignore diagnostics by code: the README's table lists every one.
+    #[test]
+    fn the_readme_documents_every_code() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        for code in Code::ALL {
+            let row = format!("| `{code}` | {} |", code.doc());
+            assert!(readme.contains(&row), "README.md has no row `{row}`");
+        }
     }
 }
 

@@ -35,7 +35,7 @@ impl Lower<'_> {
         if boost.is_some() {
             self.diags.push(
                 Diagnostic::note(
-                    Code::LossyRead,
+                    Code::ScoreOnly,
                     "a boost (`^N`) only changes scores, not which documents match; dropped",
                 )
                 .with_span(span),
@@ -58,7 +58,7 @@ impl Lower<'_> {
                 }
                 if !must.is_empty() && !should.is_empty() {
                     let msg = "clauses that are optional beside a required one only change scores: dropped";
-                    self.diags.push(Diagnostic::note(Code::LossyRead, msg).with_span(span));
+                    self.diags.push(Diagnostic::note(Code::ScoreOnly, msg).with_span(span));
                 } else if !should.is_empty() {
                     must.push(Expr::or(should, span));
                 }
